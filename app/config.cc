@@ -1,0 +1,77 @@
+#include "app/config.h"
+
+#include <CLI/CLI.hpp>
+
+namespace rentwave::app {
+
+int ParseConfig(int argc, char** argv, Config* c) {
+  CLI::App app{"RentWave: a peer-to-peer rental backend (gRPC + REST/JSON)",
+               "rentwave"};
+  app.set_version_flag("--version", RENTWAVE_VERSION);
+  app.fallthrough();  // global flags may also follow the subcommand
+  app.option_defaults()->always_capture_default();
+
+  app.add_option("--db", c->db_path, "SQLite database file (created if missing)")
+      ->envname("RENTWAVE_DB");
+  app.add_option("--grpc-listen", c->grpc_listen,
+                 "gRPC address HOST:PORT (port 0 picks a free one)")
+      ->envname("RENTWAVE_GRPC_LISTEN");
+  app.add_option("--http-listen", c->http_listen,
+                 "REST/JSON address HOST:PORT (served once the REST facade "
+                 "lands)")
+      ->envname("RENTWAVE_HTTP_LISTEN");
+  app.add_option("--log-level", c->log_level,
+                 "trace, debug, info, warn, error, critical or off")
+      ->envname("RENTWAVE_LOG_LEVEL");
+  app.add_option("--token-ttl", c->token_ttl_seconds,
+                 "access token lifetime in seconds")
+      ->envname("RENTWAVE_TOKEN_TTL")
+      ->check(CLI::Range(int64_t{60}, int64_t{30} * 24 * 3600));
+  app.add_option("--token-secret", c->token_secret,
+                 "token signing secret, at least 32 bytes; prefer the "
+                 "environment variable (flags show in ps). Default: random, "
+                 "generated once and kept in the database")
+      ->envname("RENTWAVE_TOKEN_SECRET")
+      ->check([](const std::string& s) {
+        return s.empty() || s.size() >= 32
+                   ? std::string()
+                   : std::string("must be at least 32 bytes");
+      });
+  app.add_option("--password-cost", c->password_cost,
+                 "Argon2id cost: interactive, moderate, or minimum (tests "
+                 "only: weak)")
+      ->envname("RENTWAVE_PASSWORD_COST")
+      ->check(CLI::IsMember({"minimum", "interactive", "moderate"}));
+  app.add_option("--db-synchronous", c->db_synchronous,
+                 "SQLite synchronous mode: full (every commit durable) or "
+                 "normal")
+      ->envname("RENTWAVE_DB_SYNCHRONOUS")
+      ->check(CLI::IsMember({"full", "normal"}));
+  app.add_option("--max-message-bytes", c->max_message_bytes,
+                 "largest request message accepted")
+      ->envname("RENTWAVE_MAX_MESSAGE_BYTES")
+      ->check(CLI::Range(int64_t{1024}, int64_t{64} << 20));
+  app.add_option("--shutdown-grace", c->shutdown_grace_seconds,
+                 "seconds in-flight calls get to finish on SIGINT/SIGTERM")
+      ->envname("RENTWAVE_SHUTDOWN_GRACE")
+      ->check(CLI::Range(int64_t{0}, int64_t{300}));
+
+  app.require_subcommand(0, 1);
+  auto* serve = app.add_subcommand("serve", "run the server (the default)");
+  auto* migrate =
+      app.add_subcommand("migrate", "apply database migrations and exit");
+  auto* health = app.add_subcommand(
+      "healthcheck",
+      "exit 0 if the server at --grpc-listen answers the gRPC health check");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (migrate->parsed()) c->command = Command::kMigrate;
+  if (health->parsed()) c->command = Command::kHealthcheck;
+  if (serve->parsed()) c->command = Command::kServe;
+  return -1;
+}
+
+}  // namespace rentwave::app

@@ -1,0 +1,31 @@
+// The process configuration: command-line flags with RENTWAVE_* environment
+// variables as fallbacks (CLI11).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace rentwave::app {
+
+enum class Command { kServe, kMigrate, kHealthcheck };
+
+struct Config {
+  Command command = Command::kServe;
+  std::string db_path = "data/rentwave.db";
+  std::string grpc_listen = "127.0.0.1:50051";
+  std::string http_listen = "127.0.0.1:8080";
+  std::string log_level = "info";
+  int64_t token_ttl_seconds = 3600;
+  std::string token_secret;  // empty: generated once and stored in the db
+  std::string password_cost = "interactive";
+  std::string db_synchronous = "full";
+  int64_t max_message_bytes = 4 << 20;
+  int64_t shutdown_grace_seconds = 10;
+};
+
+// Parses argv. Returns the process exit code to use now (--help, --version,
+// a bad flag) or -1 to go on with `*config` filled in. Prints what it has to
+// say (help text, one-line errors) itself.
+int ParseConfig(int argc, char** argv, Config* config);
+
+}  // namespace rentwave::app

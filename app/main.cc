@@ -1,0 +1,77 @@
+// rentwave: the whole backend in one process. See README.md.
+#include <signal.h>
+
+#include <cstdio>
+
+#include "app/config.h"
+#include "app/healthcheck.h"
+#include "app/server.h"
+#include "modules/platform/logging.h"
+
+namespace {
+
+using rentwave::app::Command;
+using rentwave::app::Config;
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "rentwave: %s\n", std::string(status.message()).c_str());
+  rentwave::platform::ShutdownLogging();
+  return 1;
+}
+
+int Migrate(const Config& config) {
+  rentwave::platform::SystemClock clock;
+  auto db = rentwave::app::OpenDatabase(config, clock);
+  if (!db.ok()) return Fail(db.status());
+  std::printf("rentwave: database %s is up to date\n", config.db_path.c_str());
+  return 0;
+}
+
+int Serve(const Config& config, const sigset_t& shutdown_signals) {
+  auto server = rentwave::app::Server::Start(config);
+  if (!server.ok()) return Fail(server.status());
+  // Tests and scripts wait for this line (and read the port from it).
+  std::printf("rentwave: serving gRPC on port %d\n", (*server)->grpc_port());
+  std::fflush(stdout);
+  int signal = 0;
+  sigwait(&shutdown_signals, &signal);
+  std::printf("rentwave: %s received, shutting down\n", strsignal(signal));
+  std::fflush(stdout);
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Blocked before any thread starts, so every thread inherits the mask and
+  // only sigwait() below sees SIGINT/SIGTERM.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGINT);
+  sigaddset(&shutdown_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
+
+  Config config;
+  if (int code = rentwave::app::ParseConfig(argc, argv, &config); code >= 0) {
+    return code;
+  }
+  if (auto status = rentwave::platform::InitLogging(config.log_level);
+      !status.ok()) {
+    return Fail(status);
+  }
+  int code = 0;
+  switch (config.command) {
+    case Command::kHealthcheck:
+      code = rentwave::app::RunHealthcheck(config.grpc_listen);
+      break;
+    case Command::kMigrate:
+      code = Migrate(config);
+      break;
+    case Command::kServe:
+      code = Serve(config, shutdown_signals);
+      break;
+  }
+  rentwave::platform::ShutdownLogging();
+  return code;
+}

@@ -1,0 +1,82 @@
+#include "app/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "app/public_methods.h"
+#include "modules/platform/migrations.h"
+#include "modules/platform/status.h"
+#include "modules/users/password.h"
+
+namespace rentwave::app {
+
+absl::StatusOr<std::unique_ptr<platform::Database>> OpenDatabase(
+    const Config& config, const platform::Clock& clock) {
+  platform::DatabaseOptions options;
+  options.path = config.db_path;
+  options.synchronous_full = config.db_synchronous == "full";
+  RW_ASSIGN_OR_RETURN(auto db, platform::Database::Open(options));
+  RW_RETURN_IF_ERROR(
+      platform::ApplyMigrations(*db, platform::EmbeddedMigrations(), clock));
+  return db;
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
+  std::unique_ptr<Server> s(new Server(config));
+  RW_ASSIGN_OR_RETURN(s->db_, OpenDatabase(config, s->clock_));
+  s->events_ = std::make_unique<platform::EventLog>(*s->db_, s->clock_);
+
+  users::UsersOptions users_options;
+  users_options.token_secret = config.token_secret;
+  users_options.token_ttl = absl::Seconds(config.token_ttl_seconds);
+  RW_ASSIGN_OR_RETURN(users_options.password_cost,
+                      users::ParsePasswordCost(config.password_cost));
+  if (users_options.password_cost == users::PasswordCost::kMinimum) {
+    spdlog::warn("--password-cost=minimum: password hashes are weak; tests only");
+  }
+  RW_ASSIGN_OR_RETURN(s->users_, users::Users::Create(*s->db_, *s->events_,
+                                                      s->clock_, users_options));
+
+  s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods());
+  s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.grpc_listen, grpc::InsecureServerCredentials(),
+                           &s->grpc_port_);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
+  builder.RegisterService(s->users_grpc_.get());
+  s->grpc_ = builder.BuildAndStart();
+  if (s->grpc_ == nullptr || s->grpc_port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.grpc_listen,
+                     " (address in use, not permitted, or malformed)"));
+  }
+  s->events_->Start();
+  return s;
+}
+
+Server::~Server() { Shutdown(); }
+
+void Server::Shutdown() {
+  if (grpc_ == nullptr) return;
+  grpc_->GetHealthCheckService()->Shutdown();  // report NOT_SERVING
+  grpc_->Shutdown(std::chrono::system_clock::now() +
+                  std::chrono::seconds(config_.shutdown_grace_seconds));
+  grpc_->Wait();
+  grpc_.reset();
+  events_->Stop();
+  users_grpc_.reset();
+  gate_.reset();
+  users_.reset();
+  events_.reset();
+  db_.reset();
+  spdlog::info("shut down cleanly");
+}
+
+}  // namespace rentwave::app

@@ -1,0 +1,20 @@
+#include "modules/platform/clock.h"
+
+namespace rentwave::platform {
+
+absl::Time ManualClock::Now() const {
+  absl::MutexLock lock(&mu_);
+  return now_;
+}
+
+void ManualClock::Advance(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  now_ += d;
+}
+
+void ManualClock::Set(absl::Time t) {
+  absl::MutexLock lock(&mu_);
+  now_ = t;
+}
+
+}  // namespace rentwave::platform

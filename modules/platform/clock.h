@@ -1,0 +1,40 @@
+// Time source injected into every component that reads the time.
+#pragma once
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace rentwave::platform {
+
+// Where all code reads the current time. Implementations are thread-safe.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual absl::Time Now() const = 0;
+};
+
+// The real wall clock (UTC).
+class SystemClock final : public Clock {
+ public:
+  absl::Time Now() const override { return absl::Now(); }
+};
+
+// A clock that moves only when told to; for tests.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(absl::Time start = absl::FromUnixSeconds(1700000000))
+      : now_(start) {}
+  absl::Time Now() const override;
+  void Advance(absl::Duration d);
+  void Set(absl::Time t);
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+};
+
+// Storage representation of time: integer microseconds since the Unix epoch.
+inline int64_t ToMicros(absl::Time t) { return absl::ToUnixMicros(t); }
+inline absl::Time FromMicros(int64_t us) { return absl::FromUnixMicros(us); }
+
+}  // namespace rentwave::platform

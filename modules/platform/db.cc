@@ -1,0 +1,142 @@
+#include "modules/platform/db.h"
+
+#include <SQLiteCpp/Exception.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace rentwave::platform {
+namespace {
+
+bool IsMemory(const std::string& path) { return path == ":memory:"; }
+
+std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& o,
+                                                 bool writer) {
+  int flags = writer ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
+                     : SQLite::OPEN_READONLY;
+  auto conn = std::make_unique<SQLite::Database>(
+      o.path, flags | SQLite::OPEN_NOMUTEX,
+      static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)));
+  conn->exec("PRAGMA foreign_keys=ON");
+  if (writer) {
+    if (!IsMemory(o.path)) conn->exec("PRAGMA journal_mode=WAL");
+    conn->exec(o.synchronous_full ? "PRAGMA synchronous=FULL"
+                                  : "PRAGMA synchronous=NORMAL");
+  }
+  return conn;
+}
+
+}  // namespace
+
+absl::Status StatusFromSqlite(const std::exception& e) {
+  const auto* sql = dynamic_cast<const SQLite::Exception*>(&e);
+  int code = sql != nullptr ? sql->getErrorCode() : SQLITE_ERROR;
+  switch (code) {
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      spdlog::error("storage unavailable: {}", e.what());
+      return absl::UnavailableError("storage unavailable");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::AbortedError("storage busy; retry");
+    default:
+      return absl::InternalError(absl::StrCat("sqlite: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(
+    const DatabaseOptions& options) {
+  std::unique_ptr<Database> db(new Database(options));
+  try {
+    db->writer_ = OpenConnection(options, /*writer=*/true);
+    // A write proves the file is writable now rather than at the first RPC.
+    db->writer_->exec("BEGIN IMMEDIATE; COMMIT;");
+    if (!IsMemory(options.path)) {
+      for (int i = 0; i < options.read_connections; ++i) {
+        db->readers_.push_back(OpenConnection(options, /*writer=*/false));
+      }
+    }
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open database ", options.path, ": ", e.what()));
+  }
+  return db;
+}
+
+Database::~Database() = default;
+
+absl::Status Database::Run(SQLite::Database& conn, bool writable,
+                           absl::FunctionRef<absl::Status(Tx&)> fn,
+                           std::vector<std::function<void()>>* on_commit) {
+  Tx tx(conn, writable);
+  try {
+    conn.exec(writable ? "BEGIN IMMEDIATE" : "BEGIN");
+  } catch (const std::exception& e) {
+    return StatusFromSqlite(e);
+  }
+  absl::Status status;
+  try {
+    status = fn(tx);
+    if (status.ok()) {
+      conn.exec("COMMIT");
+      *on_commit = std::move(tx.on_commit_);
+      return status;
+    }
+  } catch (const std::exception& e) {
+    status = StatusFromSqlite(e);
+  }
+  // SQLite may already have rolled back (e.g. on SQLITE_FULL); then ROLLBACK
+  // fails harmlessly.
+  if (sqlite3_get_autocommit(conn.getHandle()) == 0) {
+    try {
+      conn.exec("ROLLBACK");
+    } catch (const std::exception& e) {
+      spdlog::error("rollback failed: {}", e.what());
+    }
+  }
+  return status;
+}
+
+absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
+  std::vector<std::function<void()>> on_commit;
+  absl::Status status;
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    status = Run(*writer_, /*writable=*/true, fn, &on_commit);
+  }
+  for (auto& hook : on_commit) hook();
+  return status;
+}
+
+absl::Status Database::Read(absl::FunctionRef<absl::Status(Tx&)> fn) {
+  std::vector<std::function<void()>> unused;
+  if (IsMemory(options_.path)) {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    return Run(*writer_, /*writable=*/false, fn, &unused);
+  }
+  auto conn = AcquireReader();
+  absl::Status status = Run(*conn, /*writable=*/false, fn, &unused);
+  ReleaseReader(std::move(conn));
+  return status;
+}
+
+std::unique_ptr<SQLite::Database> Database::AcquireReader() {
+  std::unique_lock<std::mutex> lock(readers_mu_);
+  readers_cv_.wait(lock, [this] { return !readers_.empty(); });
+  auto conn = std::move(readers_.back());
+  readers_.pop_back();
+  return conn;
+}
+
+void Database::ReleaseReader(std::unique_ptr<SQLite::Database> conn) {
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    readers_.push_back(std::move(conn));
+  }
+  readers_cv_.notify_one();
+}
+
+}  // namespace rentwave::platform

@@ -1,0 +1,94 @@
+// The SQLite database: one serialized writer, a pool of readers, and RAII
+// transactions. Every module reaches storage through this.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace rentwave::platform {
+
+// One open transaction. Stores run their statements on db(). A Tx never
+// outlives the Database::Write/Read call that created it. Not thread-safe.
+class Tx {
+ public:
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+
+  SQLite::Database& db() { return db_; }
+  bool writable() const { return writable_; }
+  // Runs `fn` after this transaction has committed durably (never if it rolls
+  // back), on the committing thread, outside the writer lock.
+  void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
+
+ private:
+  friend class Database;
+  Tx(SQLite::Database& db, bool writable) : db_(db), writable_(writable) {}
+
+  SQLite::Database& db_;
+  bool writable_;
+  std::vector<std::function<void()>> on_commit_;
+};
+
+struct DatabaseOptions {
+  // A file path, or ":memory:" for a private in-memory database (tests).
+  std::string path;
+  // synchronous=FULL (durable at every commit) or NORMAL (faster; a power
+  // loss may drop the last commits, never corrupt).
+  bool synchronous_full = true;
+  int read_connections = 4;
+  absl::Duration busy_timeout = absl::Seconds(5);
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) the database with WAL, foreign keys and the
+  // busy timeout on. Errors: UNAVAILABLE naming the path if it cannot be
+  // opened or written.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const DatabaseOptions& options);
+  ~Database();
+
+  // Runs `fn` in a write transaction (BEGIN IMMEDIATE): commits if it returns
+  // OK, rolls back and returns its error otherwise. Writers are serialized in
+  // process. SQLite failures become statuses: UNAVAILABLE for a full,
+  // read-only or failing disk, ABORTED for contention, INTERNAL otherwise.
+  // Thread-safe; must not be called from inside another Write or Read.
+  absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
+
+  // Runs `fn` in a read transaction: one consistent snapshot that sees every
+  // write committed before it began. Never blocks writers (except for an
+  // in-memory database, which has a single connection). Thread-safe.
+  absl::Status Read(absl::FunctionRef<absl::Status(Tx&)> fn);
+
+  const std::string& path() const { return options_.path; }
+
+ private:
+  explicit Database(DatabaseOptions options) : options_(std::move(options)) {}
+  absl::Status Run(SQLite::Database& conn, bool writable,
+                   absl::FunctionRef<absl::Status(Tx&)> fn,
+                   std::vector<std::function<void()>>* on_commit);
+  std::unique_ptr<SQLite::Database> AcquireReader();
+  void ReleaseReader(std::unique_ptr<SQLite::Database> conn);
+
+  DatabaseOptions options_;
+  std::mutex writer_mu_;
+  std::unique_ptr<SQLite::Database> writer_;
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<SQLite::Database>> readers_;
+};
+
+// Converts a SQLite/SQLiteCpp failure into a status (see Database::Write).
+absl::Status StatusFromSqlite(const std::exception& e);
+
+}  // namespace rentwave::platform

@@ -1,0 +1,167 @@
+#include "modules/platform/event_log.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "modules/platform/status.h"
+
+namespace rentwave::platform {
+namespace {
+
+constexpr int kBatch = 256;
+constexpr auto kRetryBackoff = std::chrono::seconds(1);
+
+}  // namespace
+
+EventLog::EventLog(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+EventLog::~EventLog() { Stop(); }
+
+absl::Status EventLog::Append(Tx& tx, std::string type,
+                              std::string aggregate_id, std::string actor_id,
+                              std::string payload) {
+  SQLite::Statement insert(
+      tx.db(),
+      "INSERT INTO events(type, aggregate_id, actor_id, payload, "
+      "created_at_us) VALUES (?, ?, ?, ?, ?)");
+  insert.bind(1, type);
+  insert.bind(2, aggregate_id);
+  insert.bind(3, actor_id);
+  insert.bind(4, payload);
+  insert.bind(5, static_cast<int64_t>(ToMicros(clock_.Now())));
+  insert.exec();
+  tx.OnCommit([this] {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_ = true;
+    }
+    wake_.notify_one();
+  });
+  return absl::OkStatus();
+}
+
+void EventLog::Subscribe(std::string name, EventHandler handler) {
+  subscribers_.push_back({std::move(name), std::move(handler)});
+}
+
+void EventLog::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable() || stop_) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void EventLog::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+int64_t EventLog::LastSeq() {
+  int64_t last = 0;
+  absl::Status status = db_.Read([&](Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT COALESCE(MAX(seq), 0) FROM events");
+    q.executeStep();
+    last = q.getColumn(0).getInt64();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) spdlog::error("event log: {}", status.ToString());
+  return last;
+}
+
+bool EventLog::WaitIdle(absl::Duration timeout) {
+  int64_t target = LastSeq();
+  std::unique_lock<std::mutex> lock(mu_);
+  return idle_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                        [&] { return delivered_ >= target; });
+}
+
+void EventLog::Run() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait_for(lock, kRetryBackoff, [&] { return pending_ || stop_; });
+      pending_ = false;
+    }
+    bool progress = false;
+    int64_t delivered = subscribers_.empty() ? LastSeq() : INT64_MAX;
+    auto now = std::chrono::steady_clock::now();
+    for (Subscriber& s : subscribers_) {
+      if (now >= s.retry_after) progress |= DeliverBatch(s);
+      delivered = std::min(delivered, s.position);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    delivered_ = delivered;
+    idle_.notify_all();
+    if (progress) {
+      pending_ = true;  // there may be more than one batch
+    } else if (stop_) {
+      return;
+    }
+  }
+}
+
+bool EventLog::DeliverBatch(Subscriber& s) {
+  std::vector<Event> batch;
+  absl::Status status = db_.Read([&](Tx& tx) {
+    if (s.position < 0) {
+      SQLite::Statement cursor(
+          tx.db(), "SELECT position FROM event_cursors WHERE subscriber = ?");
+      cursor.bind(1, s.name);
+      s.position = cursor.executeStep() ? cursor.getColumn(0).getInt64() : 0;
+    }
+    SQLite::Statement q(tx.db(),
+                        "SELECT seq, type, aggregate_id, actor_id, payload, "
+                        "created_at_us FROM events WHERE seq > ? "
+                        "ORDER BY seq LIMIT ?");
+    q.bind(1, static_cast<int64_t>(s.position));
+    q.bind(2, kBatch);
+    while (q.executeStep()) {
+      batch.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                       q.getColumn(2).getString(), q.getColumn(3).getString(),
+                       q.getColumn(4).getString(),
+                       FromMicros(q.getColumn(5).getInt64())});
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    spdlog::error("event log: reading events for {}: {}", s.name,
+                  status.ToString());
+    return false;
+  }
+  int64_t acked = s.position;
+  for (const Event& e : batch) {
+    absl::Status handled = s.handler(e);
+    if (!handled.ok()) {
+      spdlog::warn("event log: subscriber {} failed on event {} ({}): {}",
+                   s.name, e.seq, e.type, handled.ToString());
+      s.retry_after = std::chrono::steady_clock::now() + kRetryBackoff;
+      break;
+    }
+    acked = e.seq;
+  }
+  if (acked == s.position) return false;
+  status = db_.Write([&](Tx& tx) {
+    SQLite::Statement save(
+        tx.db(),
+        "INSERT INTO event_cursors(subscriber, position) VALUES (?, ?) "
+        "ON CONFLICT(subscriber) DO UPDATE SET position = excluded.position");
+    save.bind(1, s.name);
+    save.bind(2, static_cast<int64_t>(acked));
+    save.exec();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    spdlog::error("event log: saving position of {}: {}", s.name,
+                  status.ToString());
+  }
+  s.position = acked;
+  return true;
+}
+
+}  // namespace rentwave::platform

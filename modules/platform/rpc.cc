@@ -1,0 +1,114 @@
+#include "modules/platform/rpc.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "modules/platform/logging.h"
+#include "modules/platform/status.h"
+
+namespace rentwave::platform {
+namespace {
+
+absl::string_view Metadata(const grpc::CallbackServerContext& ctx,
+                          absl::string_view key) {
+  const auto& md = ctx.client_metadata();
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  if (it == md.end()) return {};
+  return absl::string_view(it->second.data(), it->second.size());
+}
+
+// A request id is echoed into logs only if it is short and printable, so a
+// client cannot forge log lines.
+absl::string_view SafeRequestId(absl::string_view id) {
+  if (id.size() > 128) return "(too long)";
+  for (char c : id) {
+    if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) return "(invalid)";
+  }
+  return id;
+}
+
+}  // namespace
+
+RpcGate::RpcGate(const Authenticator& authenticator,
+                 absl::flat_hash_set<std::string> public_methods)
+    : authenticator_(authenticator), public_methods_(std::move(public_methods)) {}
+
+void RpcGate::AddService(absl::string_view full_name) {
+  const auto* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          std::string(full_name));
+  if (service == nullptr) {
+    spdlog::critical("service {} is not linked into the binary", full_name);
+    std::abort();
+  }
+  for (int i = 0; i < service->method_count(); ++i) {
+    const auto* method = service->method(i);
+    std::string name = absl::StrCat("/", service->full_name(), "/", method->name());
+    auto [it, inserted] = method_by_request_.emplace(method->input_type(), name);
+    if (!inserted) {
+      spdlog::critical("request type {} is used by both {} and {}",
+                       method->input_type()->full_name(), it->second, name);
+      std::abort();
+    }
+  }
+}
+
+absl::string_view RpcGate::MethodOf(
+    const google::protobuf::Descriptor* request) const {
+  auto it = method_by_request_.find(request);
+  return it == method_by_request_.end() ? absl::string_view() : it->second;
+}
+
+absl::StatusOr<Caller> RpcGate::Identify(
+    const grpc::CallbackServerContext& ctx) const {
+  absl::string_view header = Metadata(ctx, "authorization");
+  if (header.empty()) return Caller{};
+  constexpr absl::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size() ||
+      !absl::StartsWithIgnoreCase(header, kScheme)) {
+    return absl::UnauthenticatedError(
+        "authorization: expected 'Bearer <token>'");
+  }
+  return authenticator_.Authenticate(header.substr(kScheme.size()));
+}
+
+grpc::ServerUnaryReactor* RpcGate::Serve(
+    grpc::CallbackServerContext* ctx, const google::protobuf::Message& request,
+    absl::FunctionRef<absl::Status(const Caller&)> handler) const {
+  absl::Time start = absl::Now();
+  absl::string_view method = MethodOf(request.GetDescriptor());
+  Caller caller;
+  absl::Status status;
+  if (method.empty()) {
+    status = absl::InternalError(absl::StrCat(
+        "no method registered for ", request.GetDescriptor()->full_name()));
+  } else if (auto identified = Identify(*ctx); !identified.ok()) {
+    status = identified.status();
+  } else {
+    caller = *std::move(identified);
+    if (!caller.authenticated() && !public_methods_.contains(method)) {
+      status = absl::UnauthenticatedError(
+          "this method requires 'authorization: Bearer <token>'");
+    } else {
+      status = handler(caller);
+    }
+  }
+  double ms = absl::ToDoubleMilliseconds(absl::Now() - start);
+  absl::string_view request_id = SafeRequestId(Metadata(*ctx, "x-request-id"));
+  if (IsSecretDetail(status)) {
+    spdlog::error("rpc {} failed: {} user={} request_id={}", method,
+                  status.ToString(), caller.user_id, request_id);
+  }
+  spdlog::info("rpc {} code={} ms={:.3f} user={} request_id={} peer={}",
+               method, absl::StatusCodeToString(status.code()), ms,
+               caller.user_id, request_id, ctx->peer());
+  auto* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+}  // namespace rentwave::platform

@@ -1,0 +1,77 @@
+// The gate every RentWave RPC handler passes through: it names the method,
+// authenticates the caller, enforces the public-method allow-list, maps the
+// handler's absl::Status to gRPC, and writes one access-log line.
+#pragma once
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+
+namespace rentwave::platform {
+
+// Who is calling. user_id is empty for an anonymous caller.
+struct Caller {
+  std::string user_id;
+  std::string token_id;  // the presented token's id (jti)
+  absl::Time token_expiry;
+  bool authenticated() const { return !user_id.empty(); }
+};
+
+// Verifies bearer tokens. Implementations are thread-safe.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // Returns the caller a token belongs to. Errors: UNAUTHENTICATED for a
+  // malformed, tampered, expired or revoked token.
+  virtual absl::StatusOr<Caller> Authenticate(absl::string_view token) const = 0;
+};
+
+class RpcGate {
+ public:
+  // `public_methods`: full method names ("/pkg.Service/Method") callable
+  // without a token. Every other method requires one.
+  RpcGate(const Authenticator& authenticator,
+          absl::flat_hash_set<std::string> public_methods);
+
+  // Makes the methods of the service named `full_name` (linked into the
+  // binary) known to Serve. Each request message type must belong to exactly
+  // one method (the API convention `<Method>Request`); a second use, or an
+  // unknown service, aborts at startup. Not thread-safe: call before serving.
+  void AddService(absl::string_view full_name);
+
+  // Serves one unary call: authenticates (a present but invalid token is
+  // UNAUTHENTICATED even on a public method), rejects anonymous calls to
+  // non-public methods with UNAUTHENTICATED, runs `handler` with the caller,
+  // and finishes the call with its status. The handler fills the response.
+  // Thread-safe.
+  grpc::ServerUnaryReactor* Serve(
+      grpc::CallbackServerContext* ctx, const google::protobuf::Message& request,
+      absl::FunctionRef<absl::Status(const Caller&)> handler) const;
+
+  // The full method name a request type belongs to, or "" if unknown.
+  absl::string_view MethodOf(const google::protobuf::Descriptor* request) const;
+
+  const absl::flat_hash_set<std::string>& public_methods() const {
+    return public_methods_;
+  }
+
+ private:
+  absl::StatusOr<Caller> Identify(const grpc::CallbackServerContext& ctx) const;
+
+  const Authenticator& authenticator_;
+  absl::flat_hash_set<std::string> public_methods_;
+  absl::flat_hash_map<const google::protobuf::Descriptor*, std::string>
+      method_by_request_;
+};
+
+}  // namespace rentwave::platform
