@@ -10,7 +10,6 @@
 #include "app/public_methods.h"
 #include "modules/platform/migrations.h"
 #include "modules/platform/status.h"
-#include "modules/users/password.h"
 
 namespace rentwave::app {
 

@@ -35,9 +35,7 @@ class ScopedTempDir {
     if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
   }
   bool ok() const { return !path_.empty(); }
-  std::string File(const std::string& name) const {
-    return path_ + "/" + name;
-  }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;
@@ -138,7 +136,8 @@ TEST_F(MemoryDbTest, WriteRollsBackAndReturnsTheErrorUnchanged) {
   ASSERT_TRUE(db_->Write([](Tx& tx) {
                    InsertKv(tx, "a", 2);
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
   EXPECT_EQ(QueryInt(*db_, "SELECT v FROM kv WHERE k = 'a'"), 2);
 }
 
@@ -146,7 +145,8 @@ TEST_F(MemoryDbTest, SqliteExceptionInsideWriteBecomesStatusAndRollsBack) {
   ASSERT_TRUE(db_->Write([](Tx& tx) {
                    InsertKv(tx, "existing", 1);
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
 
   // A constraint violation thrown by a SQLite::Statement.
   absl::Status status = db_->Write([](Tx& tx) {
@@ -216,9 +216,9 @@ TEST_F(FileDbTest, OnCommitHooksRunAfterCommitOutsideTheWriterLock) {
     return absl::OkStatus();
   });
   ASSERT_TRUE(status.ok()) << status;
-  EXPECT_EQ(log, (std::vector<std::string>{"fn returns", "first hook",
-                                           "visible=1", "nested write ok",
-                                           "second hook"}));
+  EXPECT_EQ(log,
+            (std::vector<std::string>{"fn returns", "first hook", "visible=1",
+                                      "nested write ok", "second hook"}));
   EXPECT_EQ(CountKey(*db_, "from-hook"), 1);
 }
 
@@ -278,7 +278,8 @@ TEST_F(FileDbTest, ReadSeesDataCommittedBeforeIt) {
   ASSERT_TRUE(db_->Write([](Tx& tx) {
                    InsertKv(tx, "a", 5);
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
   // Several reads, so more than one pooled reader connection is exercised.
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(QueryInt(*db_, "SELECT v FROM kv WHERE k = 'a'"), 5);
@@ -286,7 +287,8 @@ TEST_F(FileDbTest, ReadSeesDataCommittedBeforeIt) {
   ASSERT_TRUE(db_->Write([](Tx& tx) {
                    tx.db().exec("UPDATE kv SET v = 6 WHERE k = 'a'");
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(QueryInt(*db_, "SELECT v FROM kv WHERE k = 'a'"), 6);
   }
@@ -296,7 +298,8 @@ TEST_F(FileDbTest, ReadIsASnapshotThatIgnoresConcurrentCommits) {
   ASSERT_TRUE(db_->Write([](Tx& tx) {
                    InsertKv(tx, "before", 1);
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
   int64_t first = -1, second = -1;
   absl::Status write_status = absl::UnknownError("not run");
   absl::Status status = db_->Read([&](Tx& tx) {
@@ -342,9 +345,9 @@ TEST_F(FileDbTest, ConcurrentWritersAllLand) {
       for (int i = 0; i < kIncrements; ++i) {
         // Read-modify-write: only correct if writers are serialized.
         absl::Status status = db_->Write([](Tx& tx) {
-          int64_t v =
-              tx.db().execAndGet("SELECT v FROM kv WHERE k = 'counter'")
-                  .getInt64();
+          int64_t v = tx.db()
+                          .execAndGet("SELECT v FROM kv WHERE k = 'counter'")
+                          .getInt64();
           SQLite::Statement update(tx.db(),
                                    "UPDATE kv SET v = ? WHERE k = 'counter'");
           update.bind(1, v + 1);
@@ -401,19 +404,20 @@ TEST(DatabaseOpenTest, ContendedWriteLockIsAborted) {
   EXPECT_EQ(status.code(), absl::StatusCode::kAborted) << status;
   other.exec("ROLLBACK");
   // Once the lock is released writes go through again.
-  EXPECT_TRUE((*db)->Write([](Tx& tx) {
-                     InsertKv(tx, "a", 1);
-                     return absl::OkStatus();
-                   }).ok());
+  EXPECT_TRUE((*db)
+                  ->Write([](Tx& tx) {
+                    InsertKv(tx, "a", 1);
+                    return absl::OkStatus();
+                  })
+                  .ok());
 }
 
 TEST_F(FileDbTest, FullDatabaseIsUnavailableAndKeepsEarlierData) {
   Exec(*db_, "CREATE TABLE blobs (id INTEGER PRIMARY KEY, data BLOB)");
   Exec(*db_, "INSERT INTO kv(k, v) VALUES ('earlier', 1)");
   // Limit the writer connection to a few more pages than it has now.
-  Exec(*db_,
-       "PRAGMA max_page_count = " +
-           std::to_string(QueryInt(*db_, "PRAGMA page_count") + 8));
+  Exec(*db_, "PRAGMA max_page_count = " +
+                 std::to_string(QueryInt(*db_, "PRAGMA page_count") + 8));
 
   absl::Status status;
   int committed = 0;
@@ -441,7 +445,8 @@ TEST_F(FileDbTest, FullDatabaseIsUnavailableAndKeepsEarlierData) {
   EXPECT_TRUE(db_->Write([](Tx& tx) {
                    InsertKv(tx, "after", 1);
                    return absl::OkStatus();
-                 }).ok());
+                 })
+                  .ok());
   EXPECT_EQ(CountKey(*db_, "after"), 1);
 }
 

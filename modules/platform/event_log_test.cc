@@ -35,9 +35,7 @@ class ScopedTempDir {
     if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
   }
   bool ok() const { return !path_.empty(); }
-  std::string File(const std::string& name) const {
-    return path_ + "/" + name;
-  }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;
@@ -60,8 +58,7 @@ std::unique_ptr<Database> OpenMigrated(const std::string& path,
 
 std::string Describe(const Event& e) {
   return std::to_string(e.seq) + " " + e.type + " " + e.aggregate_id + " " +
-         e.actor_id + " " + e.payload + " @" +
-         std::to_string(ToMicros(e.time));
+         e.actor_id + " " + e.payload + " @" + std::to_string(ToMicros(e.time));
 }
 
 std::vector<std::string> Describe(const std::vector<Event>& events) {
@@ -144,6 +141,8 @@ class EventLogTest : public ::testing::Test {
 
   ManualClock clock_;
   std::unique_ptr<Database> db_;
+  // Subscribers' state outlives the log (and so its dispatcher thread).
+  Recorder recorder_, other_recorder_;
   std::unique_ptr<EventLog> log_;
 };
 
@@ -161,8 +160,8 @@ TEST_F(EventLogTest, AppendInCommittedWriteStoresGapFreeIncreasingSeq) {
   EXPECT_EQ(Seqs(stored), (std::vector<int64_t>{1, 2, 3, 4, 5}));
   ASSERT_EQ(stored.size(), 5u);
   absl::Time t0 = absl::FromUnixSeconds(1700000000);
-  EXPECT_EQ(Describe(stored[0]), Describe(Event{1, "user.registered", "u1", "",
-                                                "{}", t0}));
+  EXPECT_EQ(Describe(stored[0]),
+            Describe(Event{1, "user.registered", "u1", "", "{}", t0}));
   EXPECT_EQ(Describe(stored[1]),
             Describe(Event{2, "user.renamed", "u1", "u1", "{\"name\":\"A\"}",
                            t0 + absl::Milliseconds(1)}));
@@ -192,7 +191,7 @@ TEST_F(EventLogTest, RolledBackAppendLeavesNothingAndNoGap) {
 }
 
 TEST_F(EventLogTest, SubscriberReceivesCommittedEventsInOrder) {
-  Recorder recorder;
+  Recorder& recorder = recorder_;
   log_->Subscribe("audit", recorder.Handler());
   AppendCommitted({"h.before_start"});  // history is delivered on Start
   log_->Start();
@@ -200,22 +199,24 @@ TEST_F(EventLogTest, SubscriberReceivesCommittedEventsInOrder) {
     clock_.Advance(absl::Seconds(1));
     AppendCommitted({"b.first" + std::to_string(i), "b.second"});
     // A rolled back transaction in between is never seen.
-    ASSERT_EQ(db_->Write([&](Tx& tx) -> absl::Status {
-                    EXPECT_TRUE(log_->Append(tx, "b.rolled_back", "r", "",
-                                             "{}")
-                                    .ok());
-                    return absl::AbortedError("conflict");
-                  }).code(),
-              absl::StatusCode::kAborted);
+    ASSERT_EQ(
+        db_->Write([&](Tx& tx) -> absl::Status {
+             EXPECT_TRUE(log_->Append(tx, "b.rolled_back", "r", "", "{}").ok());
+             return absl::AbortedError("conflict");
+           })
+            .code(),
+        absl::StatusCode::kAborted);
   }
   ASSERT_TRUE(log_->WaitIdle(kWait));
+  log_->Stop();
   std::vector<Event> stored = StoredEvents(*db_);
   ASSERT_EQ(stored.size(), 11u);
   EXPECT_EQ(Describe(recorder.events()), Describe(stored));
 }
 
 TEST_F(EventLogTest, EveryEventIsDeliveredToEverySubscriber) {
-  Recorder a, b;
+  Recorder& a = recorder_;
+  Recorder& b = other_recorder_;
   log_->Subscribe("a", a.Handler());
   log_->Subscribe("b", b.Handler());
   log_->Start();
@@ -223,6 +224,7 @@ TEST_F(EventLogTest, EveryEventIsDeliveredToEverySubscriber) {
   std::vector<std::string> types(300, "bulk.event");
   AppendCommitted(types);
   ASSERT_TRUE(log_->WaitIdle(kWait));
+  log_->Stop();
   std::vector<int64_t> want;
   for (int64_t i = 1; i <= 300; ++i) want.push_back(i);
   EXPECT_EQ(a.seqs(), want);
@@ -230,13 +232,14 @@ TEST_F(EventLogTest, EveryEventIsDeliveredToEverySubscriber) {
 }
 
 TEST_F(EventLogTest, WaitIdleIsFalseWhileEventsAreUndelivered) {
-  Recorder recorder;
+  Recorder& recorder = recorder_;
   log_->Subscribe("audit", recorder.Handler());
   AppendCommitted({"w.one"});
   // Not started: nothing can be delivered.
   EXPECT_FALSE(log_->WaitIdle(absl::Milliseconds(50)));
   log_->Start();
   EXPECT_TRUE(log_->WaitIdle(kWait));
+  log_->Stop();
   EXPECT_EQ(recorder.seqs(), (std::vector<int64_t>{1}));
 }
 
@@ -245,7 +248,7 @@ TEST_F(EventLogTest, FailedEventIsRetriedAfterBackoffInOrder) {
   std::vector<int64_t> attempts;
   std::vector<std::chrono::steady_clock::time_point> attempt_times;
   size_t healthy_seen_at_retry = 0;
-  Recorder healthy;
+  Recorder& healthy = recorder_;
   bool failed_once = false;
   log_->Subscribe("flaky", [&](const Event& e) {
     std::lock_guard<std::mutex> lock(mu);
@@ -262,6 +265,7 @@ TEST_F(EventLogTest, FailedEventIsRetriedAfterBackoffInOrder) {
   AppendCommitted({"r.one", "r.two", "r.three"});
   log_->Start();
   ASSERT_TRUE(log_->WaitIdle(kWait));
+  log_->Stop();
 
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_EQ(attempts, (std::vector<int64_t>{1, 2, 2, 3}));
@@ -283,7 +287,7 @@ TEST_F(EventLogTest, WaitIdleTimesOutWhileASubscriberKeepsFailing) {
 }
 
 TEST_F(EventLogTest, StopDeliversWhatIsCommitted) {
-  Recorder recorder;
+  Recorder& recorder = recorder_;
   log_->Subscribe("audit", recorder.Handler());
   log_->Start();
   AppendCommitted({"s.one", "s.two"});
@@ -295,7 +299,7 @@ TEST_F(EventLogTest, StopDeliversWhatIsCommitted) {
 // An event committed while the dispatcher is in the middle of a scan that
 // makes no progress must still be delivered before Stop() returns.
 TEST_F(EventLogTest, StopDeliversEventCommittedDuringAnIdleScan) {
-  Recorder recorder;
+  Recorder& recorder = recorder_;
   std::mutex mu;
   std::condition_variable cv;
   int calls = 0;
@@ -314,13 +318,16 @@ TEST_F(EventLogTest, StopDeliversEventCommittedDuringAnIdleScan) {
   });
   AppendCommitted({"i.one"});
   log_->Start();
+  bool in_scan;
   {
     std::unique_lock<std::mutex> lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5),
-                            [&] { return entered; }));
+    in_scan =
+        cv.wait_for(lock, std::chrono::seconds(5), [&] { return entered; });
   }
+  EXPECT_TRUE(in_scan) << "the retry of event 1 never came";
   AppendCommitted({"i.two"});  // committed before Stop() is called
   std::thread stopper([&] { log_->Stop(); });
+  // Let Stop() set its flag while the scan is still blocked.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -340,10 +347,11 @@ TEST(EventLogRestartTest, ResumesAfterAcknowledgedPositionAndNewNamesGetAll) {
   {
     auto db = OpenMigrated(path, clock);
     ASSERT_NE(db, nullptr);
-    EventLog log(*db, clock);
+    // Declared before the log, so they outlive its dispatcher thread.
     std::mutex mu;
     std::condition_variable cv;
     std::vector<int64_t> seen;
+    EventLog log(*db, clock);
     // Acknowledges 1 and 2, then fails on 3 (as if the process died there).
     log.Subscribe("mailer", [&](const Event& e) {
       std::lock_guard<std::mutex> lock(mu);
@@ -374,15 +382,16 @@ TEST(EventLogRestartTest, ResumesAfterAcknowledgedPositionAndNewNamesGetAll) {
   ASSERT_NE(db, nullptr);
   int64_t position = -1;
   ASSERT_TRUE(db->Read([&](Tx& tx) {
-                  position =
-                      tx.db()
-                          .execAndGet("SELECT position FROM event_cursors "
-                                      "WHERE subscriber = 'mailer'")
-                          .getInt64();
+                  position = tx.db()
+                                 .execAndGet(
+                                     "SELECT position FROM event_cursors "
+                                     "WHERE subscriber = 'mailer'")
+                                 .getInt64();
                   return absl::OkStatus();
                 }).ok());
   EXPECT_EQ(position, 2);
 
+  Recorder mailer, newcomer;  // outlive the log's dispatcher thread
   EventLog log(*db, clock);
   // Events committed while no dispatcher ran.
   ASSERT_TRUE(db->Write([&](Tx& tx) -> absl::Status {
@@ -390,7 +399,6 @@ TEST(EventLogRestartTest, ResumesAfterAcknowledgedPositionAndNewNamesGetAll) {
                   if (!s.ok()) return s;
                   return log.Append(tx, "p.five", "a", "", "{}");
                 }).ok());
-  Recorder mailer, newcomer;
   log.Subscribe("mailer", mailer.Handler());
   log.Subscribe("newcomer", newcomer.Handler());
   log.Start();

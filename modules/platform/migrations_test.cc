@@ -38,8 +38,7 @@ class MigrationsTest : public ::testing::Test {
                           "SELECT version, name, applied_at_us "
                           "FROM schema_migrations ORDER BY version");
       while (q.executeStep()) {
-        rows.emplace_back(q.getColumn(0).getInt64(),
-                          q.getColumn(1).getString(),
+        rows.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString(),
                           q.getColumn(2).getInt64());
       }
       return absl::OkStatus();
@@ -69,9 +68,9 @@ class MigrationsTest : public ::testing::Test {
 TEST_F(MigrationsTest, EmbeddedMigrationsCreateTheSchemaAndRecordVersions) {
   ASSERT_TRUE(ApplyMigrations(*db_, EmbeddedMigrations(), clock_).ok());
 
-  for (const char* table : {"events", "event_cursors", "users_accounts",
-                            "users_revoked_tokens", "users_signing_keys",
-                            "schema_migrations"}) {
+  for (const char* table :
+       {"events", "event_cursors", "users_accounts", "users_revoked_tokens",
+        "users_signing_keys", "schema_migrations"}) {
     EXPECT_TRUE(HasObject("table", table)) << table;
   }
   EXPECT_TRUE(HasObject("trigger", "events_no_update"));
@@ -105,12 +104,13 @@ TEST_F(MigrationsTest, SecondRunIsANoOp) {
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(Recorded(), first);
   int64_t events = -1;
-  ASSERT_TRUE(db_->Read([&](Tx& tx) {
-                   events = tx.db()
-                                .execAndGet("SELECT COUNT(*) FROM events")
-                                .getInt64();
-                   return absl::OkStatus();
-                 }).ok());
+  ASSERT_TRUE(
+      db_->Read([&](Tx& tx) {
+           events =
+               tx.db().execAndGet("SELECT COUNT(*) FROM events").getInt64();
+           return absl::OkStatus();
+         })
+          .ok());
   EXPECT_EQ(events, 1);
 }
 

@@ -116,7 +116,8 @@ class Users final : public platform::Authenticator {
   // that they take as long as wrong passwords (no user enumeration by timing).
   std::string decoy_hash_;
   mutable absl::Mutex revoked_mu_;
-  // token id -> expiry; mirrors users_revoked_tokens for unexpired tokens.
+  // token id -> expiry of every revoked, unexpired token (a cache of the
+  // stored revocations).
   mutable absl::flat_hash_map<std::string, absl::Time> revoked_
       ABSL_GUARDED_BY(revoked_mu_);
 };

@@ -1,0 +1,142 @@
+#include "tests/blackbox/server_process.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <sys/wait.h>
+
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+
+namespace rentwave::blackbox {
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(20);
+constexpr auto kStopTimeout = std::chrono::seconds(20);
+
+// The port from the ready line, or 0 if it has not been printed yet.
+int ReadyPort(const std::string& out) {
+  static const std::regex kReady("^rentwave: serving gRPC on port ([0-9]+)$");
+  for (const std::string& line : Lines(out)) {
+    std::smatch m;
+    if (std::regex_match(line, m, kReady)) return std::stoi(m[1].str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+const char* BinaryPath() { return RENTWAVE_BINARY; }
+
+ServerProcess::ServerProcess(ServerOptions options)
+    : options_(std::move(options)), db_path_(dir_.File("rentwave.db")) {}
+
+ServerProcess::~ServerProcess() { Kill(); }
+
+std::vector<std::string> ServerProcess::CommandLine(
+    const std::string& subcommand) const {
+  std::vector<std::string> argv = {BinaryPath(),
+                                   subcommand,
+                                   "--db",
+                                   db_path_,
+                                   "--grpc-listen",
+                                   options_.listen,
+                                   "--password-cost",
+                                   "minimum",
+                                   "--log-level",
+                                   "info"};
+  if (!options_.token_secret.empty()) {
+    argv.insert(argv.end(), {"--token-secret", options_.token_secret});
+  }
+  argv.insert(argv.end(), options_.extra_args.begin(),
+              options_.extra_args.end());
+  return argv;
+}
+
+absl::Status ServerProcess::Start() {
+  if (running()) return absl::FailedPreconditionError("already running");
+  ++generation_;
+  port_ = 0;
+  pid_ = Spawn(CommandLine("serve"), StdoutPath(), StderrPath());
+  std::optional<int> exit_code;
+  bool ready = WaitFor(
+      [&] {
+        port_ = ReadyPort(StdoutText());
+        if (port_ != 0) return true;
+        exit_code = WaitForExit(pid_, std::chrono::milliseconds(0));
+        return exit_code.has_value();
+      },
+      kStartTimeout);
+  if (ready && port_ != 0) return absl::OkStatus();
+  if (exit_code) {
+    pid_ = -1;
+  } else {
+    Kill();
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "rentwave did not become ready (exit code ",
+      exit_code ? std::to_string(*exit_code) : "none: timed out",
+      "); stderr:\n", StderrText()));
+}
+
+int ServerProcess::Stop(int signal) {
+  if (!running()) return -1;
+  kill(pid_, signal);
+  std::optional<int> code = WaitForExit(pid_, kStopTimeout);
+  if (!code) {
+    Kill();
+    return -1;
+  }
+  pid_ = -1;
+  return *code;
+}
+
+void ServerProcess::Kill() {
+  if (!running()) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+absl::Status ServerProcess::Restart() {
+  if (running()) {
+    int code = Stop(SIGTERM);
+    if (code != 0) {
+      return absl::InternalError(
+          absl::StrCat("stopping for a restart exited ", code));
+    }
+  }
+  return Start();
+}
+
+std::string ServerProcess::address() const {
+  return absl::StrCat("127.0.0.1:", port_);
+}
+
+std::string ServerProcess::StdoutPath() const {
+  return dir_.File(absl::StrCat("stdout.", generation_, ".log"));
+}
+
+std::string ServerProcess::StderrPath() const {
+  return dir_.File(absl::StrCat("stderr.", generation_, ".log"));
+}
+
+std::string ServerProcess::StdoutText() const { return ReadFile(StdoutPath()); }
+
+std::string ServerProcess::StderrText() const { return ReadFile(StderrPath()); }
+
+bool ServerProcess::WaitForStderr(const std::string& needle,
+                                  std::chrono::milliseconds timeout) const {
+  return WaitFor(
+      [&] { return StderrText().find(needle) != std::string::npos; }, timeout);
+}
+
+std::shared_ptr<grpc::Channel> ServerProcess::NewChannel() const {
+  return grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+}
+
+std::unique_ptr<v1::Users::Stub> ServerProcess::NewUsersStub() const {
+  return v1::Users::NewStub(NewChannel());
+}
+
+}  // namespace rentwave::blackbox
