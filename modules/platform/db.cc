@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace rentwave::platform {
@@ -55,7 +57,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     // A write proves the file is writable now rather than at the first RPC.
     db->writer_->exec("BEGIN IMMEDIATE; COMMIT;");
     if (!IsMemory(options.path)) {
-      for (int i = 0; i < options.read_connections; ++i) {
+      for (int i = 0; i < std::max(1, options.read_connections); ++i) {
         db->readers_.push_back(OpenConnection(options, /*writer=*/false));
       }
     }
@@ -87,6 +89,8 @@ absl::Status Database::Run(SQLite::Database& conn, bool writable,
     }
   } catch (const std::exception& e) {
     status = StatusFromSqlite(e);
+  } catch (...) {
+    status = absl::InternalError("unknown exception in a transaction");
   }
   // SQLite may already have rolled back (e.g. on SQLITE_FULL); then ROLLBACK
   // fails harmlessly.

@@ -45,7 +45,7 @@ struct DatabaseOptions {
   // synchronous=FULL (durable at every commit) or NORMAL (faster; a power
   // loss may drop the last commits, never corrupt).
   bool synchronous_full = true;
-  int read_connections = 4;
+  int read_connections = 4;  // at least 1 is used
   absl::Duration busy_timeout = absl::Seconds(5);
 };
 

@@ -23,6 +23,9 @@ EventLog::~EventLog() { Stop(); }
 absl::Status EventLog::Append(Tx& tx, std::string type,
                               std::string aggregate_id, std::string actor_id,
                               std::string payload) {
+  if (!tx.writable()) {
+    return absl::InternalError("EventLog::Append needs a write transaction");
+  }
   SQLite::Statement insert(
       tx.db(),
       "INSERT INTO events(type, aggregate_id, actor_id, payload, "
@@ -100,7 +103,9 @@ void EventLog::Run() {
     idle_.notify_all();
     if (progress) {
       pending_ = true;  // there may be more than one batch
-    } else if (stop_) {
+    } else if (stop_ && !pending_) {
+      // pending_ is set if something committed during this scan: scan again
+      // so that Stop() delivers everything committed before it.
       return;
     }
   }

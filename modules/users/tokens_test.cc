@@ -128,8 +128,8 @@ TEST(TokenCodecTest, IsACompactHs256Jwt) {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   ASSERT_EQ(parts.size(), 3u) << token;
   EXPECT_EQ(parts[0], Base64Url(kHs256Header));
-  EXPECT_EQ(parts[2],
-            Base64Url(HmacSha256(kSecret, absl::StrCat(parts[0], ".", parts[1]))));
+  EXPECT_EQ(parts[2], Base64Url(HmacSha256(
+                          kSecret, absl::StrCat(parts[0], ".", parts[1]))));
   for (char c : token) {
     EXPECT_TRUE(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')
         << "not base64url: " << c;
@@ -153,8 +153,7 @@ TEST(TokenCodecTest, RejectsExpiredTokens) {
   TokenClaims claims = Claims();
   std::string token = codec.Sign(claims);
   EXPECT_TRUE(codec.Verify(token, claims.expires - absl::Seconds(1)).ok());
-  EXPECT_TRUE(
-      codec.Verify(token, claims.expires - absl::Nanoseconds(1)).ok());
+  EXPECT_TRUE(codec.Verify(token, claims.expires - absl::Nanoseconds(1)).ok());
   ExpectRejected(codec, token, claims.expires);
   ExpectRejected(codec, token, claims.expires + absl::Seconds(1));
   ExpectRejected(codec, token, claims.expires + absl::Hours(24 * 365));
@@ -173,8 +172,7 @@ TEST(TokenCodecTest, RejectsTamperedPayload) {
   }
   // A payload re-encoded with another subject but the old signature.
   std::string other_user = Base64Url(Payload("someone-else"));
-  ExpectRejected(codec,
-                 absl::StrCat(parts[0], ".", other_user, ".", parts[2]));
+  ExpectRejected(codec, absl::StrCat(parts[0], ".", other_user, ".", parts[2]));
 }
 
 TEST(TokenCodecTest, RejectsTamperedSignature) {
@@ -210,14 +208,14 @@ TEST(TokenCodecTest, RejectsAlgNone) {
   // The classic forgery: no signature at all.
   ExpectRejected(codec, absl::StrCat(none, ".", payload, "."));
   // Even with a signature that is valid under the real key.
-  ExpectRejected(codec, HandMadeToken(R"({"alg":"none","typ":"JWT"})",
-                                      Payload()));
+  ExpectRejected(codec,
+                 HandMadeToken(R"({"alg":"none","typ":"JWT"})", Payload()));
   ExpectRejected(codec, HandMadeToken(R"({"alg":"None"})", Payload()));
   // Only the exact header this server issues is accepted.
-  ExpectRejected(codec, HandMadeToken(R"({"alg":"HS512","typ":"JWT"})",
-                                      Payload()));
-  ExpectRejected(codec, HandMadeToken(R"({"alg":"RS256","typ":"JWT"})",
-                                      Payload()));
+  ExpectRejected(codec,
+                 HandMadeToken(R"({"alg":"HS512","typ":"JWT"})", Payload()));
+  ExpectRejected(codec,
+                 HandMadeToken(R"({"alg":"RS256","typ":"JWT"})", Payload()));
   ExpectRejected(codec, HandMadeToken(R"({"alg":"HS256"})", Payload()));
 }
 

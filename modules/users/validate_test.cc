@@ -13,8 +13,8 @@
 namespace rentwave::users {
 namespace {
 
-constexpr char kEAcute[] = "\xC3\xA9";  // é, 2 bytes
-constexpr char kEuro[] = "\xE2\x82\xAC";  // €, 3 bytes
+constexpr char kEAcute[] = "\xC3\xA9";        // é, 2 bytes
+constexpr char kEuro[] = "\xE2\x82\xAC";      // €, 3 bytes
 constexpr char kBike[] = "\xF0\x9F\x9A\xB2";  // 🚲, 4 bytes
 
 std::string Repeat(absl::string_view s, int n) {
@@ -116,7 +116,9 @@ TEST(ValidatePasswordTest, RejectsInvalidUtf8) {
 
 TEST(ValidateDisplayNameTest, AcceptsOrdinaryNames) {
   EXPECT_TRUE(ValidateDisplayName("A").ok());
-  EXPECT_TRUE(ValidateDisplayName("Ana Mar\xC3\xAD" "a O'Neil-Smith").ok());
+  EXPECT_TRUE(ValidateDisplayName("Ana Mar\xC3\xAD"
+                                  "a O'Neil-Smith")
+                  .ok());
   EXPECT_TRUE(ValidateDisplayName(absl::StrCat("Bike ", kBike)).ok());
 }
 
@@ -175,7 +177,8 @@ TEST(ValidateEmailTest, EnforcesTwoHundredFiftyFourCharacters) {
   std::string ok = absl::StrCat(local, "@", std::string(185, 'd'), ".com");
   ASSERT_EQ(ok.size(), 254u);
   EXPECT_TRUE(ValidateEmail(ok).ok()) << ValidateEmail(ok);
-  std::string too_long = absl::StrCat(local, "@", std::string(186, 'd'), ".com");
+  std::string too_long =
+      absl::StrCat(local, "@", std::string(186, 'd'), ".com");
   ASSERT_EQ(too_long.size(), 255u);
   ExpectInvalid(ValidateEmail(too_long), "email");
 }
@@ -184,12 +187,17 @@ TEST(ValidateEmailTest, EnforcesTwoHundredFiftyFourCharacters) {
 
 TEST(ValidateAddressTest, AcceptsEmptyAndFullAddresses) {
   EXPECT_TRUE(ValidateAddress(Address{}).ok());
-  Address full{"1 Main Street", "Flat 2", "Springfield", "Oregon", "97477",
-               "US"};
+  Address full{"1 Main Street", "Flat 2", "Springfield",
+               "Oregon",        "97477",  "US"};
   EXPECT_TRUE(ValidateAddress(full).ok()) << ValidateAddress(full);
-  Address unicode{"Stra\xC3\x9F"
-                  "e 1",
-                  "", "M\xC3\xBCnchen", "Bayern", "80331", "DE"};
+  Address unicode{
+      "Stra\xC3\x9F"
+      "e 1",
+      "",
+      "M\xC3\xBCnchen",
+      "Bayern",
+      "80331",
+      "DE"};
   EXPECT_TRUE(ValidateAddress(unicode).ok()) << ValidateAddress(unicode);
 }
 

@@ -5,9 +5,9 @@
 
 namespace rentwave::blackbox {
 
-int64_t CountRows(const std::string& db_path, const std::string& table) {
+int64_t CountRows(const std::string& db_path, const std::string& from) {
   SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  SQLite::Statement q(db, "SELECT COUNT(*) FROM " + table);
+  SQLite::Statement q(db, "SELECT COUNT(*) FROM " + from);
   q.executeStep();
   return q.getColumn(0).getInt64();
 }

@@ -7,8 +7,9 @@
 
 namespace rentwave::blackbox {
 
-// SELECT COUNT(*) FROM `table`, on a read-only connection.
-int64_t CountRows(const std::string& db_path, const std::string& table);
+// SELECT COUNT(*) FROM `from` on a read-only connection; `from` is a table
+// name, optionally followed by a WHERE clause.
+int64_t CountRows(const std::string& db_path, const std::string& from);
 
 // Runs `sql` on a read-write connection.
 void ExecSql(const std::string& db_path, const std::string& sql);

@@ -29,7 +29,9 @@ int ReadyPort(const std::string& out) {
 const char* BinaryPath() { return RENTWAVE_BINARY; }
 
 ServerProcess::ServerProcess(ServerOptions options)
-    : options_(std::move(options)), db_path_(dir_.File("rentwave.db")) {}
+    : options_(std::move(options)),
+      db_path_(options_.db_path.empty() ? dir_.File("rentwave.db")
+                                        : options_.db_path) {}
 
 ServerProcess::~ServerProcess() { Kill(); }
 
@@ -44,7 +46,7 @@ std::vector<std::string> ServerProcess::CommandLine(
                                    "--password-cost",
                                    "minimum",
                                    "--log-level",
-                                   "info"};
+                                   options_.log_level};
   if (!options_.token_secret.empty()) {
     argv.insert(argv.end(), {"--token-secret", options_.token_secret});
   }
@@ -57,44 +59,47 @@ absl::Status ServerProcess::Start() {
   if (running()) return absl::FailedPreconditionError("already running");
   ++generation_;
   port_ = 0;
+  exit_code_.reset();
   pid_ = Spawn(CommandLine("serve"), StdoutPath(), StderrPath());
-  std::optional<int> exit_code;
   bool ready = WaitFor(
       [&] {
         port_ = ReadyPort(StdoutText());
         if (port_ != 0) return true;
-        exit_code = WaitForExit(pid_, std::chrono::milliseconds(0));
-        return exit_code.has_value();
+        exit_code_ = WaitForExit(pid_, std::chrono::milliseconds(0));
+        return exit_code_.has_value();
       },
       kStartTimeout);
   if (ready && port_ != 0) return absl::OkStatus();
-  if (exit_code) {
+  bool exited = exit_code_.has_value();
+  if (exited) {
     pid_ = -1;
   } else {
     Kill();
   }
   return absl::UnavailableError(absl::StrCat(
-      "rentwave did not become ready (exit code ",
-      exit_code ? std::to_string(*exit_code) : "none: timed out",
+      "rentwave did not become ready (",
+      exited ? absl::StrCat("exit code ", *exit_code_) : "timed out",
       "); stderr:\n", StderrText()));
 }
 
 int ServerProcess::Stop(int signal) {
   if (!running()) return -1;
   kill(pid_, signal);
-  std::optional<int> code = WaitForExit(pid_, kStopTimeout);
-  if (!code) {
+  exit_code_ = WaitForExit(pid_, kStopTimeout);
+  if (!exit_code_) {
     Kill();
     return -1;
   }
   pid_ = -1;
-  return *code;
+  return *exit_code_;
 }
 
 void ServerProcess::Kill() {
   if (!running()) return;
   kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  exit_code_ = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
   pid_ = -1;
 }
 

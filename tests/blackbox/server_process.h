@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:0";
   // --token-secret; empty: not passed (the server keeps its own in the db).
   std::string token_secret = kTokenSecret;
+  // --db; empty: rentwave.db in the server's temporary directory.
+  std::string db_path;
+  // --log-level.
+  std::string log_level = "info";
   // Appended to the command line (e.g. {"--max-message-bytes", "1024"}).
   std::vector<std::string> extra_args;
 };
@@ -58,6 +63,9 @@ class ServerProcess {
 
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
+  // The exit code of the last run that ended (128 + n if killed by signal
+  // n), or nullopt if none has.
+  std::optional<int> exit_code() const { return exit_code_; }
   int port() const { return port_; }
   // "127.0.0.1:<port>".
   std::string address() const;
@@ -90,6 +98,7 @@ class ServerProcess {
   std::string db_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+  std::optional<int> exit_code_;
   int generation_ = 0;  // numbers the log files of successive runs
 };
 
