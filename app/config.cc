@@ -11,7 +11,8 @@ int ParseConfig(int argc, char** argv, Config* c) {
   app.fallthrough();  // global flags may also follow the subcommand
   app.option_defaults()->always_capture_default();
 
-  app.add_option("--db", c->db_path, "SQLite database file (created if missing)")
+  app.add_option("--db", c->db_path,
+                 "SQLite database file (created if missing)")
       ->envname("RENTWAVE_DB");
   app.add_option("--grpc-listen", c->grpc_listen,
                  "gRPC address HOST:PORT (port 0 picks a free one)")

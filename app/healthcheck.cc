@@ -11,7 +11,8 @@
 namespace rentwave::app {
 
 int RunHealthcheck(const std::string& target) {
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));

@@ -35,10 +35,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   RW_ASSIGN_OR_RETURN(users_options.password_cost,
                       users::ParsePasswordCost(config.password_cost));
   if (users_options.password_cost == users::PasswordCost::kMinimum) {
-    spdlog::warn("--password-cost=minimum: password hashes are weak; tests only");
+    spdlog::warn(
+        "--password-cost=minimum: password hashes are weak; tests only");
   }
-  RW_ASSIGN_OR_RETURN(s->users_, users::Users::Create(*s->db_, *s->events_,
-                                                      s->clock_, users_options));
+  RW_ASSIGN_OR_RETURN(
+      s->users_,
+      users::Users::Create(*s->db_, *s->events_, s->clock_, users_options));
 
   s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods());
   s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);
@@ -46,8 +48,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(config.grpc_listen, grpc::InsecureServerCredentials(),
-                           &s->grpc_port_);
+  builder.AddListeningPort(config.grpc_listen,
+                           grpc::InsecureServerCredentials(), &s->grpc_port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.RegisterService(s->users_grpc_.get());
   s->grpc_ = builder.BuildAndStart();

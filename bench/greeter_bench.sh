@@ -43,10 +43,14 @@ start_server() {
 # measure API: appends the calls/s of one run to work_dir/API.rates.
 measure() {
   start_server "$1"
-  local line
+  local line rc=0
   line="$("${bin}" client --target="127.0.0.1:${port}" \
-    --inflight="${inflight}" --seconds="${measure_seconds}")"
+    --inflight="${inflight}" --seconds="${measure_seconds}")" || rc=$?
   stop_server
+  if ((rc != 0)); then
+    echo "round ${round} $1: client exited ${rc}: ${line}" >&2
+    exit 1
+  fi
   echo "round ${round} $1: ${line}" >&2
   local rate="${line#calls_per_sec=}"
   echo "${rate%% *}" >>"${work_dir}/$1.rates"

@@ -28,7 +28,9 @@ class Tx {
   bool writable() const { return writable_; }
   // Runs `fn` after this transaction has committed durably (never if it rolls
   // back), on the committing thread, outside the writer lock.
-  void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
+  void OnCommit(std::function<void()> fn) {
+    on_commit_.push_back(std::move(fn));
+  }
 
  private:
   friend class Database;

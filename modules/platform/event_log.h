@@ -79,8 +79,8 @@ class EventLog {
   std::condition_variable wake_;
   std::condition_variable idle_;
   bool stop_ = false;
-  bool pending_ = true;      // woken since the last scan
-  int64_t delivered_ = 0;    // min position over subscribers after a scan
+  bool pending_ = true;    // woken since the last scan
+  int64_t delivered_ = 0;  // min position over subscribers after a scan
   std::thread thread_;
 };
 

@@ -16,7 +16,8 @@ absl::Status InitLogging(const std::string& level) {
   spdlog::init_thread_pool(8192, 1);
   auto logger = spdlog::create_async<spdlog::sinks::stderr_sink_mt>("rentwave");
   logger->set_level(parsed);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v",
+                      spdlog::pattern_time_type::utc);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   spdlog::flush_every(std::chrono::seconds(1));

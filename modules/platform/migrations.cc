@@ -20,8 +20,8 @@ absl::StatusOr<int> AppliedVersion(Database& db) {
   int version = 0;
   RW_RETURN_IF_ERROR(db.Write([&](Tx& tx) {
     tx.db().exec(kCreateTable);
-    SQLite::Statement q(tx.db(),
-                        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    SQLite::Statement q(
+        tx.db(), "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     q.executeStep();
     version = q.getColumn(0).getInt();
     return absl::OkStatus();
@@ -36,10 +36,10 @@ absl::Status ApplyMigrations(Database& db, const std::vector<Migration>& all,
   RW_ASSIGN_OR_RETURN(int applied, AppliedVersion(db));
   int known = all.empty() ? 0 : all.back().version;
   if (applied > known) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "database ", db.path(), " has schema version ", applied,
-        ", newer than this binary supports (", known,
-        "); run a newer rentwave"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("database ", db.path(), " has schema version ", applied,
+                     ", newer than this binary supports (", known,
+                     "); run a newer rentwave"));
   }
   for (const Migration& m : all) {
     if (m.version <= applied) continue;

@@ -2,10 +2,10 @@
 // order, each in its own transaction, recorded in schema_migrations.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 
@@ -13,8 +13,8 @@ namespace rentwave::platform {
 
 struct Migration {
   int version;             // NNNN from the file name; strictly increasing
-  absl::string_view name;   // the rest of the file name, e.g. "users__accounts"
-  absl::string_view sql;    // the script
+  absl::string_view name;  // the rest of the file name, e.g. "users__accounts"
+  absl::string_view sql;   // the script
 };
 
 // The migrations in migrations/*.sql, in version order; generated at build

@@ -14,7 +14,7 @@ namespace rentwave::platform {
 namespace {
 
 absl::string_view Metadata(const grpc::CallbackServerContext& ctx,
-                          absl::string_view key) {
+                           absl::string_view key) {
   const auto& md = ctx.client_metadata();
   auto it = md.find(grpc::string_ref(key.data(), key.size()));
   if (it == md.end()) return {};
@@ -35,7 +35,8 @@ absl::string_view SafeRequestId(absl::string_view id) {
 
 RpcGate::RpcGate(const Authenticator& authenticator,
                  absl::flat_hash_set<std::string> public_methods)
-    : authenticator_(authenticator), public_methods_(std::move(public_methods)) {}
+    : authenticator_(authenticator),
+      public_methods_(std::move(public_methods)) {}
 
 void RpcGate::AddService(absl::string_view full_name) {
   const auto* service =
@@ -47,8 +48,10 @@ void RpcGate::AddService(absl::string_view full_name) {
   }
   for (int i = 0; i < service->method_count(); ++i) {
     const auto* method = service->method(i);
-    std::string name = absl::StrCat("/", service->full_name(), "/", method->name());
-    auto [it, inserted] = method_by_request_.emplace(method->input_type(), name);
+    std::string name =
+        absl::StrCat("/", service->full_name(), "/", method->name());
+    auto [it, inserted] =
+        method_by_request_.emplace(method->input_type(), name);
     if (!inserted) {
       spdlog::critical("request type {} is used by both {} and {}",
                        method->input_type()->full_name(), it->second, name);
@@ -103,9 +106,9 @@ grpc::ServerUnaryReactor* RpcGate::Serve(
     spdlog::error("rpc {} failed: {} user={} request_id={}", method,
                   status.ToString(), caller.user_id, request_id);
   }
-  spdlog::info("rpc {} code={} ms={:.3f} user={} request_id={} peer={}",
-               method, absl::StatusCodeToString(status.code()), ms,
-               caller.user_id, request_id, ctx->peer());
+  spdlog::info("rpc {} code={} ms={:.3f} user={} request_id={} peer={}", method,
+               absl::StatusCodeToString(status.code()), ms, caller.user_id,
+               request_id, ctx->peer());
   auto* reactor = ctx->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;

@@ -7,12 +7,12 @@
 #include <grpcpp/support/server_callback.h>
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -33,7 +33,8 @@ class Authenticator {
   virtual ~Authenticator() = default;
   // Returns the caller a token belongs to. Errors: UNAUTHENTICATED for a
   // malformed, tampered, expired or revoked token.
-  virtual absl::StatusOr<Caller> Authenticate(absl::string_view token) const = 0;
+  virtual absl::StatusOr<Caller> Authenticate(
+      absl::string_view token) const = 0;
 };
 
 class RpcGate {
@@ -55,7 +56,8 @@ class RpcGate {
   // and finishes the call with its status. The handler fills the response.
   // Thread-safe.
   grpc::ServerUnaryReactor* Serve(
-      grpc::CallbackServerContext* ctx, const google::protobuf::Message& request,
+      grpc::CallbackServerContext* ctx,
+      const google::protobuf::Message& request,
       absl::FunctionRef<absl::Status(const Caller&)> handler) const;
 
   // The full method name a request type belongs to, or "" if unknown.

@@ -11,10 +11,10 @@
 #define RW_STATUS_CONCAT(a, b) RW_STATUS_CONCAT_INNER(a, b)
 
 // Returns `expr` from the enclosing function if it is not OK.
-#define RW_RETURN_IF_ERROR(expr)                          \
-  do {                                                    \
+#define RW_RETURN_IF_ERROR(expr)                              \
+  do {                                                        \
     if (::absl::Status rw_status_ = (expr); !rw_status_.ok()) \
-      return rw_status_;                                  \
+      return rw_status_;                                      \
   } while (false)
 
 // `RW_ASSIGN_OR_RETURN(auto x, F());` declares x from an OK StatusOr or

@@ -23,7 +23,8 @@ void LoginLimiter::RecordFailure(const std::string& username, absl::Time now) {
   if (failures_.size() >= kMaxTracked) PruneLocked(now);
   std::deque<absl::Time>& times = failures_[username];
   times.push_back(now);
-  while (static_cast<int>(times.size()) > limits_.max_failures) times.pop_front();
+  while (static_cast<int>(times.size()) > limits_.max_failures)
+    times.pop_front();
 }
 
 void LoginLimiter::RecordSuccess(const std::string& username) {

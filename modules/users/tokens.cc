@@ -44,7 +44,8 @@ absl::Status Rejected(absl::string_view why) {
 }
 
 const std::string& EncodedHeader() {
-  static const std::string kHeader = Base64Url(R"({"alg":"HS256","typ":"JWT"})");
+  static const std::string kHeader =
+      Base64Url(R"({"alg":"HS256","typ":"JWT"})");
   return kHeader;
 }
 
@@ -80,7 +81,8 @@ absl::StatusOr<TokenClaims> TokenCodec::Verify(absl::string_view token,
   if (parts[0] != EncodedHeader()) return Rejected("unsupported header");
   std::string signature;
   if (!FromBase64Url(parts[2], &signature)) return Rejected("bad encoding");
-  std::string expected = Mac(token.substr(0, parts[0].size() + 1 + parts[1].size()));
+  std::string expected =
+      Mac(token.substr(0, parts[0].size() + 1 + parts[1].size()));
   if (signature.size() != expected.size() ||
       sodium_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
     return Rejected("bad signature");

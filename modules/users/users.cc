@@ -44,8 +44,9 @@ absl::StatusOr<std::unique_ptr<Users>> Users::Create(
   }));
   std::unique_ptr<Users> users(
       new Users(db, events, clock, std::move(options), std::move(secret)));
-  RW_ASSIGN_OR_RETURN(users->decoy_hash_,
-                      HashPassword(RandomString(16), users->options_.password_cost));
+  RW_ASSIGN_OR_RETURN(
+      users->decoy_hash_,
+      HashPassword(RandomString(16), users->options_.password_cost));
   absl::MutexLock lock(&users->revoked_mu_);
   users->revoked_.insert(revoked.begin(), revoked.end());
   return users;
@@ -72,8 +73,8 @@ absl::StatusOr<Profile> Users::Register(const Registration& r) {
   RW_ASSIGN_OR_RETURN(std::string hash,
                       HashPassword(r.password, options_.password_cost));
   absl::Time now = clock_.Now();
-  store::Account account{{platform::NewId(now), username, display_name,
-                          r.email, r.address, now, now},
+  store::Account account{{platform::NewId(now), username, display_name, r.email,
+                          r.address, now, now},
                          std::move(hash)};
   RW_RETURN_IF_ERROR(db_.Write([&](Tx& tx) {
     RW_RETURN_IF_ERROR(store::InsertAccount(tx, account));

@@ -29,8 +29,8 @@ struct Profile {
   std::string id;
   std::string username;  // lower-case
   std::string display_name;
-  std::string email;     // private
-  Address address;       // private
+  std::string email;  // private
+  Address address;    // private
   absl::Time created;
   absl::Time updated;
 };

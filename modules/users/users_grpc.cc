@@ -10,7 +10,7 @@ namespace {
 using platform::Caller;
 
 Address FromProto(const v1::PostalAddress& a) {
-  return {a.line1(), a.line2(),       a.city(),
+  return {a.line1(),  a.line2(),       a.city(),
           a.region(), a.postal_code(), a.country_code()};
 }
 
@@ -65,9 +65,9 @@ UsersGrpc::UsersGrpc(Users& users, platform::RpcGate& gate)
   gate.AddService(v1::Users::service_full_name());
 }
 
-grpc::ServerUnaryReactor* UsersGrpc::Register(grpc::CallbackServerContext* ctx,
-                                              const v1::RegisterRequest* request,
-                                              v1::RegisterResponse* response) {
+grpc::ServerUnaryReactor* UsersGrpc::Register(
+    grpc::CallbackServerContext* ctx, const v1::RegisterRequest* request,
+    v1::RegisterResponse* response) {
   return gate_.Serve(ctx, *request, [&](const Caller&) -> absl::Status {
     Registration r{request->username(), request->password(),
                    request->display_name(), request->email(),
@@ -109,9 +109,9 @@ grpc::ServerUnaryReactor* UsersGrpc::GetMe(grpc::CallbackServerContext* ctx,
   });
 }
 
-grpc::ServerUnaryReactor* UsersGrpc::UpdateMe(grpc::CallbackServerContext* ctx,
-                                              const v1::UpdateMeRequest* request,
-                                              v1::User* response) {
+grpc::ServerUnaryReactor* UsersGrpc::UpdateMe(
+    grpc::CallbackServerContext* ctx, const v1::UpdateMeRequest* request,
+    v1::User* response) {
   return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
     RW_ASSIGN_OR_RETURN(ProfileChanges changes, ChangesFromMask(*request));
     RW_ASSIGN_OR_RETURN(Profile profile,

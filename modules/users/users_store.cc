@@ -113,8 +113,8 @@ std::vector<std::pair<std::string, absl::Time>> LoadRevokedTokens(
       tx.db(), "DELETE FROM users_revoked_tokens WHERE expires_at_us <= ?");
   prune.bind(1, static_cast<int64_t>(ToMicros(now)));
   prune.exec();
-  SQLite::Statement q(tx.db(),
-                      "SELECT token_id, expires_at_us FROM users_revoked_tokens");
+  SQLite::Statement q(
+      tx.db(), "SELECT token_id, expires_at_us FROM users_revoked_tokens");
   std::vector<std::pair<std::string, absl::Time>> out;
   while (q.executeStep()) {
     out.emplace_back(q.getColumn(0).getString(),

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <latch>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -224,6 +226,28 @@ TEST_F(UsersTest, RegisterReturnsTheStoredProfile) {
   EXPECT_EQ(stored->address, r.address);
   EXPECT_EQ(stored->created, clock_.Now());
   EXPECT_EQ(stored->updated, clock_.Now());
+}
+
+TEST_F(UsersTest, RegisterAndUpdateReturnWhatIsStored) {
+  // A real clock has sub-microsecond digits; storage keeps microseconds. The
+  // profile a call returns must be the one GetProfile returns later (clients
+  // compare create_time/update_time across calls).
+  clock_.Set(absl::FromUnixNanos(int64_t{1700000000123456789}));
+  Profile registered = MustRegister("alice");
+  auto stored = users_->GetProfile(registered.id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(registered.created, stored->created);
+  EXPECT_EQ(registered.updated, stored->updated);
+
+  clock_.Advance(absl::Nanoseconds(1000000789));
+  ProfileChanges changes;
+  changes.display_name = "Alice";
+  auto updated = users_->UpdateProfile(registered.id, changes);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  stored = users_->GetProfile(registered.id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(updated->updated, stored->updated);
+  EXPECT_EQ(updated->created, stored->created);
 }
 
 TEST_F(UsersTest, RegisterDefaultsDisplayNameToTheUsername) {
@@ -456,6 +480,48 @@ TEST_F(UsersTest, LockoutIsPerUsernameAndCoversUnknownUsers) {
   EXPECT_EQ(users_->Login("nobody", kPassword).status().code(),
             absl::StatusCode::kResourceExhausted);
   EXPECT_TRUE(users_->Login("bob", kPassword).ok());
+}
+
+TEST_F(UsersTest, ConcurrentGuessesDoNotExceedTheLimit) {
+  // Password checks are slow by design (Argon2id at the interactive cost
+  // takes ~100 ms), so guesses that arrive together must not all be checked
+  // before the first failure is counted: the limit is per username, not per
+  // wave of parallel requests.
+  UsersOptions options = TestOptions();
+  options.password_cost = PasswordCost::kInteractive;
+  options.login_limits = {/*max_failures=*/1, /*window=*/absl::Minutes(5)};
+  auto slow = Users::Create(*db_, *events_, clock_, options);
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  Registration r;
+  r.username = "alice";
+  r.password = kPassword;
+  ASSERT_TRUE((*slow)->Register(r).ok());
+
+  constexpr int kGuesses = 4;
+  std::vector<absl::StatusCode> codes(kGuesses);
+  std::latch start(kGuesses);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kGuesses; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      codes[i] = (*slow)
+                     ->Login("alice", absl::StrCat("wrong guess ", i))
+                     .status()
+                     .code();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  int checked = 0;
+  for (absl::StatusCode code : codes) {
+    EXPECT_TRUE(code == absl::StatusCode::kUnauthenticated ||
+                code == absl::StatusCode::kResourceExhausted)
+        << code;
+    if (code == absl::StatusCode::kUnauthenticated) ++checked;
+  }
+  EXPECT_EQ(checked, 1) << "passwords checked for " << checked
+                        << " concurrent guesses with max_failures = 1";
+  EXPECT_EQ((*slow)->Login("alice", kPassword).status().code(),
+            absl::StatusCode::kResourceExhausted);
 }
 
 TEST_F(UsersTest, TokensExpireAfterTheirTtl) {
@@ -692,28 +758,40 @@ TEST_F(UsersTest, UpdateProfileRejectsBadValuesAndChangesNothing) {
   Profile p = MustRegister("alice");
   clock_.Advance(absl::Minutes(1));
   std::string before = Snapshot();
+  auto address = [](std::string Address::*member, std::string value) {
+    Address a{"1 Main St", "", "Springfield", "", "97477", "US"};
+    a.*member = std::move(value);
+    return a;
+  };
   struct Case {
     const char* field;
     ProfileChanges changes;
   };
-  std::vector<Case> cases;
-  cases.push_back({"display_name", {.display_name = ""}});
-  cases.push_back({"display_name", {.display_name = "  "}});
-  cases.push_back({"display_name", {.display_name = std::string(101, 'd')}});
-  cases.push_back({"display_name", {.display_name = "a\tb"}});
-  cases.push_back({"email", {.email = "nope"}});
-  cases.push_back({"email", {.email = "a b@example.com"}});
-  cases.push_back(
-      {"address.country_code", {.address = Address{.country_code = "usa"}}});
-  cases.push_back(
-      {"address.line2", {.address = Address{.line2 = std::string(201, 'x')}}});
+  std::vector<Case> cases(10);
+  cases[0] = {"display_name", {}};
+  cases[0].changes.display_name = "";
+  cases[1] = {"display_name", {}};
+  cases[1].changes.display_name = "  ";
+  cases[2] = {"display_name", {}};
+  cases[2].changes.display_name = std::string(101, 'd');
+  cases[3] = {"display_name", {}};
+  cases[3].changes.display_name = "a\tb";
+  cases[4] = {"email", {}};
+  cases[4].changes.email = "nope";
+  cases[5] = {"email", {}};
+  cases[5].changes.email = "a b@example.com";
+  cases[6] = {"address.country_code", {}};
+  cases[6].changes.address = address(&Address::country_code, "usa");
+  cases[7] = {"address.line2", {}};
+  cases[7].changes.address = address(&Address::line2, std::string(201, 'x'));
   // A valid change alongside a bad one is not applied either.
-  cases.push_back(
-      {"email", {.display_name = "Fine Name", .email = "a@b@example.com"}});
-  cases.push_back({"address.city",
-                   {.display_name = "Fine Name",
-                    .email = "fine@example.com",
-                    .address = Address{.city = "bad\x7F"}}});
+  cases[8] = {"email", {}};
+  cases[8].changes.display_name = "Fine Name";
+  cases[8].changes.email = "a@b@example.com";
+  cases[9] = {"address.city", {}};
+  cases[9].changes.display_name = "Fine Name";
+  cases[9].changes.email = "fine@example.com";
+  cases[9].changes.address = address(&Address::city, "bad\x7F");
   for (const Case& c : cases) {
     SCOPED_TRACE(c.field);
     ExpectInvalid(users_->UpdateProfile(p.id, c.changes).status(), c.field);

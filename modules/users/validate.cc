@@ -17,7 +17,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
 }
 
 absl::Status ValidateLine(absl::string_view field, absl::string_view value) {
-  if (!IsValidUtf8(value) || HasControlChars(value) || Utf8Length(value) > 200) {
+  if (!IsValidUtf8(value) || HasControlChars(value) ||
+      Utf8Length(value) > 200) {
     return Invalid(field, "at most 200 characters of text");
   }
   return absl::OkStatus();

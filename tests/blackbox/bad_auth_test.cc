@@ -86,11 +86,11 @@ TEST_F(BlackboxBadAuth, ForgedTokens) {
   // The forging itself is right: a current token is accepted...
   EXPECT_CODE(client_->GetMe(Bearer(Forge(now, now + absl::Minutes(5)))), OK);
   // ...an expired one is not...
-  EXPECT_CODE(client_->GetMe(Bearer(Forge(now - absl::Hours(2),
-                                          now - absl::Hours(1)))),
-              UNAUTHENTICATED);
-  EXPECT_CODE(client_->GetMe(Bearer(Forge(now - absl::Minutes(10),
-                                          now - absl::Seconds(5)))),
+  EXPECT_CODE(
+      client_->GetMe(Bearer(Forge(now - absl::Hours(2), now - absl::Hours(1)))),
+      UNAUTHENTICATED);
+  EXPECT_CODE(client_->GetMe(Bearer(
+                  Forge(now - absl::Minutes(10), now - absl::Seconds(5)))),
               UNAUTHENTICATED);
   // ...nor one signed with another secret.
   EXPECT_CODE(

@@ -100,7 +100,7 @@ TEST(BlackboxLifecycle, GetUserShowsPrivateFieldsOnlyToTheOwner) {
 // Without --token-secret the server generates one and keeps it in the
 // database, so tokens (and revocations) survive a restart.
 TEST(BlackboxLifecycle, RestartKeepsAccountsTokensAndRevocations) {
-  ServerProcess server(ServerOptions{.token_secret = ""});
+  ServerProcess server(ServerOptions().WithTokenSecret(""));
   ASSERT_TRUE(server.Start().ok()) << server.StderrText();
   std::string kept, revoked;
   {

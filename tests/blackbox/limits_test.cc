@@ -10,7 +10,7 @@ namespace {
 
 TEST(BlackboxLimits, OversizedMessagesAreRefused) {
   ServerProcess server(
-      ServerOptions{.extra_args = {"--max-message-bytes", "1024"}});
+      ServerOptions().WithArgs({"--max-message-bytes", "1024"}));
   ASSERT_TRUE(server.Start().ok()) << server.StderrText();
   UsersClient client(server.NewChannel());
   const std::string auth = Bearer(client.SignUp("ivan"));

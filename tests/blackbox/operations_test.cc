@@ -32,23 +32,23 @@ TEST(BlackboxOperations, SigtermAndSigintShutDownCleanly) {
 TEST(BlackboxOperations, HealthcheckSubcommand) {
   ServerProcess server;
   ASSERT_TRUE(server.Start().ok()) << server.StderrText();
-  RunResult up =
-      Run({BinaryPath(), "healthcheck", "--grpc-listen", server.address()});
+  RunResult up = RunProgram(
+      {BinaryPath(), "healthcheck", "--grpc-listen", server.address()});
   EXPECT_EQ(up.exit_code, 0) << up.err;
 
   // Bound but not listening: connections are refused, and nobody else can
   // take the port meanwhile.
   HeldPort closed(/*listen=*/false);
-  RunResult down = Run({BinaryPath(), "healthcheck", "--grpc-listen",
-                        "127.0.0.1:" + std::to_string(closed.port())});
+  RunResult down = RunProgram({BinaryPath(), "healthcheck", "--grpc-listen",
+                               "127.0.0.1:" + std::to_string(closed.port())});
   EXPECT_NE(down.exit_code, 0);
   EXPECT_NE(down.exit_code, -1) << "healthcheck hung";
   EXPECT_NE(down.err.find("rentwave healthcheck"), std::string::npos)
       << down.err;
 
   ASSERT_EQ(server.Stop(SIGTERM), 0);
-  RunResult stopped =
-      Run({BinaryPath(), "healthcheck", "--grpc-listen", server.address()});
+  RunResult stopped = RunProgram(
+      {BinaryPath(), "healthcheck", "--grpc-listen", server.address()});
   EXPECT_NE(stopped.exit_code, 0);
   EXPECT_NE(stopped.exit_code, -1) << "healthcheck hung";
 }
@@ -56,18 +56,18 @@ TEST(BlackboxOperations, HealthcheckSubcommand) {
 TEST(BlackboxOperations, MigrateIsIdempotent) {
   TempDir dir;
   const std::string db = dir.File("fresh.db");
-  RunResult first = Run({BinaryPath(), "migrate", "--db", db});
+  RunResult first = RunProgram({BinaryPath(), "migrate", "--db", db});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const int64_t applied = CountRows(db, "schema_migrations");
   EXPECT_GT(applied, 0);
   EXPECT_EQ(CountRows(db, "users_accounts"), 0);
 
-  RunResult second = Run({BinaryPath(), "migrate", "--db", db});
+  RunResult second = RunProgram({BinaryPath(), "migrate", "--db", db});
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(CountRows(db, "schema_migrations"), applied);
 
   // A migrated database serves.
-  ServerProcess server(ServerOptions{.db_path = db});
+  ServerProcess server(ServerOptions().WithDb(db));
   ASSERT_TRUE(server.Start().ok()) << server.StderrText();
   UsersClient(server.NewChannel()).SignUp("niaj");
   EXPECT_EQ(server.Stop(SIGTERM), 0);

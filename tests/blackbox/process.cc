@@ -52,10 +52,11 @@ std::string TempDir::File(const std::string& name) const {
   return path_ + "/" + name;
 }
 
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& stdout_path,
-            const std::string& stderr_path) {
+pid_t Spawn(const std::vector<std::string>& argv,
+            const std::string& stdout_path, const std::string& stderr_path) {
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<char*> env;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -132,8 +133,8 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
-RunResult Run(const std::vector<std::string>& argv,
-              std::chrono::milliseconds timeout) {
+RunResult RunProgram(const std::vector<std::string>& argv,
+                     std::chrono::milliseconds timeout) {
   TempDir dir;
   pid_t pid = Spawn(argv, dir.File("stdout"), dir.File("stderr"));
   RunResult result;

@@ -33,8 +33,8 @@ class TempDir {
 // stderr truncated into the given files. The environment is the test's own
 // minus every RENTWAVE_* variable, so the flags alone configure the child.
 // Aborts the test process if the spawn itself fails.
-pid_t Spawn(const std::vector<std::string>& argv, const std::string& stdout_path,
-            const std::string& stderr_path);
+pid_t Spawn(const std::vector<std::string>& argv,
+            const std::string& stdout_path, const std::string& stderr_path);
 
 // Waits up to `timeout` for `pid` to exit. Returns its exit code (128 + n if
 // killed by signal n), or nullopt if it is still running.
@@ -59,7 +59,8 @@ struct RunResult {
 };
 
 // Runs `argv` to completion (killing it after `timeout`), capturing output.
-RunResult Run(const std::vector<std::string>& argv,
-              std::chrono::milliseconds timeout = std::chrono::seconds(20));
+RunResult RunProgram(
+    const std::vector<std::string>& argv,
+    std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 }  // namespace rentwave::blackbox

@@ -37,16 +37,11 @@ ServerProcess::~ServerProcess() { Kill(); }
 
 std::vector<std::string> ServerProcess::CommandLine(
     const std::string& subcommand) const {
-  std::vector<std::string> argv = {BinaryPath(),
-                                   subcommand,
-                                   "--db",
-                                   db_path_,
-                                   "--grpc-listen",
-                                   options_.listen,
-                                   "--password-cost",
-                                   "minimum",
-                                   "--log-level",
-                                   options_.log_level};
+  std::vector<std::string> argv = {
+      BinaryPath(),      subcommand,      "--db",
+      db_path_,          "--grpc-listen", options_.listen,
+      "--password-cost", "minimum",       "--log-level",
+      options_.log_level};
   if (!options_.token_secret.empty()) {
     argv.insert(argv.end(), {"--token-secret", options_.token_secret});
   }
@@ -132,8 +127,8 @@ std::string ServerProcess::StderrText() const { return ReadFile(StderrPath()); }
 
 bool ServerProcess::WaitForStderr(const std::string& needle,
                                   std::chrono::milliseconds timeout) const {
-  return WaitFor(
-      [&] { return StderrText().find(needle) != std::string::npos; }, timeout);
+  return WaitFor([&] { return StderrText().find(needle) != std::string::npos; },
+                 timeout);
 }
 
 std::shared_ptr<grpc::Channel> ServerProcess::NewChannel() const {

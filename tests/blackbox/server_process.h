@@ -37,6 +37,24 @@ struct ServerOptions {
   std::string log_level = "info";
   // Appended to the command line (e.g. {"--max-message-bytes", "1024"}).
   std::vector<std::string> extra_args;
+
+  // Fluent setters: ServerProcess server(ServerOptions().WithDb(path));
+  ServerOptions& WithListen(std::string v) {
+    listen = std::move(v);
+    return *this;
+  }
+  ServerOptions& WithTokenSecret(std::string v) {
+    token_secret = std::move(v);
+    return *this;
+  }
+  ServerOptions& WithDb(std::string v) {
+    db_path = std::move(v);
+    return *this;
+  }
+  ServerOptions& WithArgs(std::vector<std::string> v) {
+    extra_args = std::move(v);
+    return *this;
+  }
 };
 
 // One server process. Not thread-safe. The destructor kills a child that is
@@ -78,9 +96,9 @@ class ServerProcess {
   // Waits (bounded) until the current run's stderr contains `needle`. Logs
   // are flushed asynchronously, so use this rather than StderrText() to look
   // for a log line of a call that just finished.
-  bool WaitForStderr(const std::string& needle,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(
-                         10)) const;
+  bool WaitForStderr(
+      const std::string& needle,
+      std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
   // A new channel to the server.
   std::shared_ptr<grpc::Channel> NewChannel() const;

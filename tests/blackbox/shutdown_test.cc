@@ -5,13 +5,13 @@
 // server verifies with the parameters stored in the hash), and sends SIGTERM
 // only once the otherwise idle server has burnt a quarter second of CPU time,
 // i.e. while it is inside that verification.
+#include <gtest/gtest.h>
 #include <sodium.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <future>
-#include <gtest/gtest.h>
 #include <sstream>
 
 #include "tests/blackbox/db_inspect.h"
@@ -63,8 +63,7 @@ long CpuTicks(pid_t pid) {
 
 TEST(BlackboxShutdown, InFlightCallFinishes) {
   ASSERT_EQ(sodium_init() >= 0, true);
-  ServerProcess server(
-      ServerOptions{.extra_args = {"--shutdown-grace", "30"}});
+  ServerProcess server(ServerOptions().WithArgs({"--shutdown-grace", "30"}));
   ASSERT_TRUE(server.Start().ok()) << server.StderrText();
   UsersClient(server.NewChannel()).SignUp("olivia");
   ASSERT_EQ(server.Stop(SIGTERM), 0);
@@ -81,9 +80,9 @@ TEST(BlackboxShutdown, InFlightCallFinishes) {
     return client.Login("olivia", kPassword, &login);
   });
   const long quarter_second = sysconf(_SC_CLK_TCK) / 4;
-  ASSERT_TRUE(WaitFor(
-      [&] { return CpuTicks(server.pid()) - idle >= quarter_second; },
-      std::chrono::seconds(20)))
+  ASSERT_TRUE(
+      WaitFor([&] { return CpuTicks(server.pid()) - idle >= quarter_second; },
+              std::chrono::seconds(20)))
       << "the server never started verifying the password";
   ASSERT_NE(call.wait_for(std::chrono::seconds(0)), std::future_status::ready)
       << "the call finished before the signal; make the hash slower";

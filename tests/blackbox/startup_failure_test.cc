@@ -33,14 +33,14 @@ void ExpectStartupFailure(ServerOptions options, const std::string& reason) {
 TEST(BlackboxStartupFailure, PortHeldByAnotherProgram) {
   HeldPort held(/*listen=*/true);
   ExpectStartupFailure(
-      ServerOptions{.listen = "127.0.0.1:" + std::to_string(held.port())},
+      ServerOptions().WithListen("127.0.0.1:" + std::to_string(held.port())),
       "cannot listen on 127.0.0.1:" + std::to_string(held.port()));
 }
 
 TEST(BlackboxStartupFailure, PortHeldByAnotherRentwave) {
   ServerProcess first;
   ASSERT_TRUE(first.Start().ok()) << first.StderrText();
-  ExpectStartupFailure(ServerOptions{.listen = first.address()},
+  ExpectStartupFailure(ServerOptions().WithListen(first.address()),
                        "cannot listen on " + first.address());
   // The first server is unaffected.
   EXPECT_EQ(first.Stop(SIGTERM), 0);
@@ -49,33 +49,33 @@ TEST(BlackboxStartupFailure, PortHeldByAnotherRentwave) {
 TEST(BlackboxStartupFailure, DatabaseUnderMissingDirectory) {
   TempDir dir;
   ExpectStartupFailure(
-      ServerOptions{.db_path = dir.File("no/such/dir/rentwave.db")},
+      ServerOptions().WithDb(dir.File("no/such/dir/rentwave.db")),
       "cannot open database");
 }
 
 TEST(BlackboxStartupFailure, DatabaseUnderProc) {
-  ExpectStartupFailure(ServerOptions{.db_path = "/proc/rentwave.db"},
+  ExpectStartupFailure(ServerOptions().WithDb("/proc/rentwave.db"),
                        "cannot open database");
 }
 
 TEST(BlackboxStartupFailure, DatabaseFromANewerBinary) {
   TempDir dir;
   const std::string db = dir.File("newer.db");
-  RunResult migrated = Run({BinaryPath(), "migrate", "--db", db});
+  RunResult migrated = RunProgram({BinaryPath(), "migrate", "--db", db});
   ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
   ExecSql(db,
           "INSERT INTO schema_migrations(version, name, applied_at_us) "
           "VALUES (9999, 'from_the_future', 0)");
-  ExpectStartupFailure(ServerOptions{.db_path = db}, "newer");
+  ExpectStartupFailure(ServerOptions().WithDb(db), "newer");
   // `migrate` refuses it too, and neither touched it.
-  RunResult again = Run({BinaryPath(), "migrate", "--db", db});
+  RunResult again = RunProgram({BinaryPath(), "migrate", "--db", db});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("newer"), std::string::npos) << again.err;
   EXPECT_EQ(CountRows(db, "schema_migrations WHERE version = 9999"), 1);
 }
 
 TEST(BlackboxStartupFailure, ShortTokenSecret) {
-  ServerProcess server(ServerOptions{.token_secret = "too-short"});
+  ServerProcess server(ServerOptions().WithTokenSecret("too-short"));
   EXPECT_FALSE(server.Start().ok());
   ASSERT_TRUE(server.exit_code().has_value());
   EXPECT_NE(*server.exit_code(), 0);

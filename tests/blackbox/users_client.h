@@ -22,19 +22,17 @@ std::string CodeName(grpc::StatusCode code);
 std::string Bearer(const std::string& token);
 
 // Compare a grpc::Status's code by name, printing the message on failure.
-#define EXPECT_CODE(status, code)                                          \
-  do {                                                                     \
-    const ::grpc::Status& rw_status_ = (status);                           \
-    EXPECT_EQ(::rentwave::blackbox::CodeName(rw_status_.error_code()),     \
-              #code)                                                       \
-        << rw_status_.error_message();                                     \
+#define EXPECT_CODE(status, code)                                             \
+  do {                                                                        \
+    const ::grpc::Status& rw_status_ = (status);                              \
+    EXPECT_EQ(::rentwave::blackbox::CodeName(rw_status_.error_code()), #code) \
+        << rw_status_.error_message();                                        \
   } while (0)
-#define ASSERT_CODE(status, code)                                          \
-  do {                                                                     \
-    const ::grpc::Status& rw_status_ = (status);                           \
-    ASSERT_EQ(::rentwave::blackbox::CodeName(rw_status_.error_code()),     \
-              #code)                                                       \
-        << rw_status_.error_message();                                     \
+#define ASSERT_CODE(status, code)                                             \
+  do {                                                                        \
+    const ::grpc::Status& rw_status_ = (status);                              \
+    ASSERT_EQ(::rentwave::blackbox::CodeName(rw_status_.error_code()), #code) \
+        << rw_status_.error_message();                                        \
   } while (0)
 
 class UsersClient {

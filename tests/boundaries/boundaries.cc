@@ -50,8 +50,10 @@ void CheckIncludes(const SourceFile& f, std::vector<std::string>* errors) {
 }  // namespace
 
 std::map<std::string, std::string> TableOwners(
-    const std::vector<SourceFile>& migrations, std::vector<std::string>* errors) {
-  static const std::regex kName("(^|/)[0-9]{4}_([a-z0-9_]+?)__[a-z0-9_]+\\.sql$");
+    const std::vector<SourceFile>& migrations,
+    std::vector<std::string>* errors) {
+  static const std::regex kName(
+      "(^|/)[0-9]{4}_([a-z0-9_]+?)__[a-z0-9_]+\\.sql$");
   static const std::regex kCreate(
       "CREATE\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?([A-Za-z0-9_]+)",
       std::regex::icase);

@@ -15,14 +15,16 @@
 namespace rentwave::boundaries {
 
 struct SourceFile {
-  std::string path;  // relative to the repository root, e.g. modules/users/users.cc
+  std::string
+      path;  // relative to the repository root, e.g. modules/users/users.cc
   std::string text;
 };
 
 // table name -> owning module, from migrations named NNNN_<module>__*.sql.
 // Violations (a table without its module's prefix) are appended to `errors`.
 std::map<std::string, std::string> TableOwners(
-    const std::vector<SourceFile>& migrations, std::vector<std::string>* errors);
+    const std::vector<SourceFile>& migrations,
+    std::vector<std::string>* errors);
 
 // Every rule violation in `sources` (modules/** and app/** files) and
 // `migrations`, one readable line each; empty if the tree is clean.
