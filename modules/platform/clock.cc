@@ -2,9 +2,13 @@
 
 namespace rentwave::platform {
 
+absl::Time SystemClock::Now() const {
+  return FromMicros(ToMicros(absl::Now()));
+}
+
 absl::Time ManualClock::Now() const {
   absl::MutexLock lock(&mu_);
-  return now_;
+  return FromMicros(ToMicros(now_));
 }
 
 void ManualClock::Advance(absl::Duration d) {

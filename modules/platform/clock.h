@@ -6,7 +6,9 @@
 
 namespace rentwave::platform {
 
-// Where all code reads the current time. Implementations are thread-safe.
+// Where all code reads the current time. Implementations are thread-safe
+// and return whole microseconds, the precision of storage, so that a time
+// returned to a client equals the one later read back.
 class Clock {
  public:
   virtual ~Clock() = default;
@@ -16,7 +18,7 @@ class Clock {
 // The real wall clock (UTC).
 class SystemClock final : public Clock {
  public:
-  absl::Time Now() const override { return absl::Now(); }
+  absl::Time Now() const override;
 };
 
 // A clock that moves only when told to; for tests.

@@ -9,22 +9,21 @@ constexpr size_t kMaxTracked = 100000;
 
 }  // namespace
 
-bool LoginLimiter::Blocked(const std::string& username, absl::Time now) const {
+bool LoginLimiter::TryAttempt(const std::string& username, absl::Time now) {
   absl::MutexLock lock(&mu_);
   auto it = failures_.find(username);
-  if (it == failures_.end()) return false;
-  const std::deque<absl::Time>& times = it->second;
-  return static_cast<int>(times.size()) >= limits_.max_failures &&
-         now - times.front() < limits_.window;
-}
-
-void LoginLimiter::RecordFailure(const std::string& username, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  if (it != failures_.end() &&
+      static_cast<int>(it->second.size()) >= limits_.max_failures &&
+      now - it->second.front() < limits_.window) {
+    return false;
+  }
   if (failures_.size() >= kMaxTracked) PruneLocked(now);
   std::deque<absl::Time>& times = failures_[username];
   times.push_back(now);
-  while (static_cast<int>(times.size()) > limits_.max_failures)
+  while (static_cast<int>(times.size()) > limits_.max_failures) {
     times.pop_front();
+  }
+  return true;
 }
 
 void LoginLimiter::RecordSuccess(const std::string& username) {

@@ -17,15 +17,19 @@ struct LoginLimits {
 };
 
 // In memory: a restart forgets failures (an attacker cannot restart the
-// server). Memory is bounded; see kMaxTracked in the .cc. Thread-safe.
+// server). Entries whose failures all fell out of the window are pruned once
+// many usernames are tracked, so memory grows only with the usernames that
+// failed within one window. Thread-safe.
 class LoginLimiter {
  public:
   explicit LoginLimiter(LoginLimits limits) : limits_(limits) {}
 
-  // True if `username` has max_failures failures within the window before
-  // `now`; such attempts are refused without checking the password.
-  bool Blocked(const std::string& username, absl::Time now) const;
-  void RecordFailure(const std::string& username, absl::Time now);
+  // Starts a login attempt: false if `username` already has max_failures
+  // failures within the window before `now` (refuse without checking the
+  // password); otherwise counts the attempt as a failure at once, so that
+  // concurrent guesses cannot all pass the check before any is counted.
+  bool TryAttempt(const std::string& username, absl::Time now);
+  // The attempt succeeded: forgets the username's failures.
   void RecordSuccess(const std::string& username);
 
  private:

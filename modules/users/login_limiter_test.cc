@@ -1,9 +1,11 @@
-// Tests for LoginLimiter: failed logins per username within a window.
+// Tests for LoginLimiter: login attempts per username within a window.
 #include "modules/users/login_limiter.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/time/time.h"
 
@@ -13,109 +15,80 @@ namespace {
 const absl::Time kStart = absl::FromUnixSeconds(1700000000);
 const LoginLimits kLimits{/*max_failures=*/3, /*window=*/absl::Minutes(10)};
 
-TEST(LoginLimiterTest, UnknownUsernameIsNotBlocked) {
-  LoginLimiter limiter(kLimits);
-  EXPECT_FALSE(limiter.Blocked("alice", kStart));
+// Makes `n` failed attempts at `t`, asserting each was allowed.
+void Fail(LoginLimiter& limiter, const std::string& user, int n, absl::Time t) {
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(limiter.TryAttempt(user, t));
 }
 
-TEST(LoginLimiterTest, BlocksAtMaxFailuresNotBefore) {
+TEST(LoginLimiterTest, AllowsMaxFailuresThenRefuses) {
   LoginLimiter limiter(kLimits);
-  limiter.RecordFailure("alice", kStart);
-  EXPECT_FALSE(limiter.Blocked("alice", kStart));
-  limiter.RecordFailure("alice", kStart + absl::Seconds(1));
-  EXPECT_FALSE(limiter.Blocked("alice", kStart + absl::Seconds(1)));
-  limiter.RecordFailure("alice", kStart + absl::Seconds(2));
-  EXPECT_TRUE(limiter.Blocked("alice", kStart + absl::Seconds(2)));
-  EXPECT_TRUE(limiter.Blocked("alice", kStart + absl::Minutes(5)));
+  EXPECT_TRUE(limiter.TryAttempt("alice", kStart));
+  EXPECT_TRUE(limiter.TryAttempt("alice", kStart + absl::Seconds(1)));
+  EXPECT_TRUE(limiter.TryAttempt("alice", kStart + absl::Seconds(2)));
+  EXPECT_FALSE(limiter.TryAttempt("alice", kStart + absl::Seconds(3)));
+  EXPECT_FALSE(limiter.TryAttempt("alice", kStart + absl::Minutes(5)));
 }
 
-TEST(LoginLimiterTest, DefaultLimitsAllowFiveFailures) {
+TEST(LoginLimiterTest, DefaultLimitsAllowFiveFailuresIn15Minutes) {
   LoginLimiter limiter(LoginLimits{});
-  for (int i = 0; i < 4; ++i) limiter.RecordFailure("alice", kStart);
-  EXPECT_FALSE(limiter.Blocked("alice", kStart));
-  limiter.RecordFailure("alice", kStart);
-  EXPECT_TRUE(limiter.Blocked("alice", kStart));
-  EXPECT_TRUE(
-      limiter.Blocked("alice", kStart + absl::Minutes(15) - absl::Seconds(1)));
-  EXPECT_FALSE(limiter.Blocked("alice", kStart + absl::Minutes(15)));
+  Fail(limiter, "alice", 5, kStart);
+  EXPECT_FALSE(limiter.TryAttempt(
+      "alice", kStart + absl::Minutes(15) - absl::Seconds(1)));
+  EXPECT_TRUE(limiter.TryAttempt("alice", kStart + absl::Minutes(15)));
 }
 
-TEST(LoginLimiterTest, UnblocksOnceTheWindowHasPassed) {
+TEST(LoginLimiterTest, RefusedAttemptsDoNotExtendTheBlock) {
   LoginLimiter limiter(kLimits);
-  for (int i = 0; i < 3; ++i) limiter.RecordFailure("alice", kStart);
-  EXPECT_TRUE(
-      limiter.Blocked("alice", kStart + kLimits.window - absl::Seconds(1)));
-  EXPECT_FALSE(limiter.Blocked("alice", kStart + kLimits.window));
-  EXPECT_FALSE(limiter.Blocked("alice", kStart + absl::Hours(5)));
+  Fail(limiter, "alice", 3, kStart);
+  for (int i = 1; i < 10; ++i) {
+    EXPECT_FALSE(limiter.TryAttempt("alice", kStart + absl::Minutes(i)));
+  }
+  EXPECT_TRUE(limiter.TryAttempt("alice", kStart + kLimits.window));
 }
 
 TEST(LoginLimiterTest, FailuresSpreadWiderThanTheWindowDoNotBlock) {
   LoginLimiter limiter(kLimits);
-  limiter.RecordFailure("alice", kStart);
-  limiter.RecordFailure("alice", kStart + absl::Minutes(6));
-  limiter.RecordFailure("alice", kStart + absl::Minutes(12));
-  // Only two of the three fall within the 10 minutes before now.
-  EXPECT_FALSE(limiter.Blocked("alice", kStart + absl::Minutes(12)));
-  // A third within the window of the last two blocks.
-  limiter.RecordFailure("alice", kStart + absl::Minutes(13));
-  EXPECT_TRUE(limiter.Blocked("alice", kStart + absl::Minutes(13)));
-  // ... until the oldest of those three (minute 6) is 10 minutes old.
-  EXPECT_TRUE(
-      limiter.Blocked("alice", kStart + absl::Minutes(16) - absl::Seconds(1)));
-  EXPECT_FALSE(limiter.Blocked("alice", kStart + absl::Minutes(16)));
-}
-
-TEST(LoginLimiterTest, AFailureAfterTheWindowDoesNotReblockAtOnce) {
-  LoginLimiter limiter(kLimits);
-  for (int i = 0; i < 3; ++i) limiter.RecordFailure("alice", kStart);
-  absl::Time later = kStart + kLimits.window;
-  ASSERT_FALSE(limiter.Blocked("alice", later));
-  limiter.RecordFailure("alice", later);
-  EXPECT_FALSE(limiter.Blocked("alice", later));
-  limiter.RecordFailure("alice", later);
-  limiter.RecordFailure("alice", later);
-  EXPECT_TRUE(limiter.Blocked("alice", later));
+  Fail(limiter, "alice", 1, kStart);
+  Fail(limiter, "alice", 1, kStart + absl::Minutes(6));
+  Fail(limiter, "alice", 1, kStart + absl::Minutes(12));
+  // The oldest of the last three (minute 0) is out of the window: allowed,
+  // and this fourth attempt makes minutes 6, 12, 13 the last three.
+  EXPECT_TRUE(limiter.TryAttempt("alice", kStart + absl::Minutes(13)));
+  EXPECT_FALSE(limiter.TryAttempt(
+      "alice", kStart + absl::Minutes(16) - absl::Seconds(1)));
+  EXPECT_TRUE(limiter.TryAttempt("alice", kStart + absl::Minutes(16)));
 }
 
 TEST(LoginLimiterTest, SuccessResetsTheCount) {
   LoginLimiter limiter(kLimits);
-  limiter.RecordFailure("alice", kStart);
-  limiter.RecordFailure("alice", kStart);
+  Fail(limiter, "alice", 2, kStart);
   limiter.RecordSuccess("alice");
-  limiter.RecordFailure("alice", kStart);
-  limiter.RecordFailure("alice", kStart);
-  EXPECT_FALSE(limiter.Blocked("alice", kStart));
-  limiter.RecordFailure("alice", kStart);
-  EXPECT_TRUE(limiter.Blocked("alice", kStart));
-  // A success clears even a block.
-  limiter.RecordSuccess("alice");
-  EXPECT_FALSE(limiter.Blocked("alice", kStart));
-  // Success for a username never seen is harmless.
-  limiter.RecordSuccess("nobody");
-  EXPECT_FALSE(limiter.Blocked("nobody", kStart));
+  Fail(limiter, "alice", 3, kStart);
+  EXPECT_FALSE(limiter.TryAttempt("alice", kStart));
+  limiter.RecordSuccess("nobody");  // harmless
+  EXPECT_FALSE(limiter.TryAttempt("alice", kStart));
 }
 
-TEST(LoginLimiterTest, UsernamesAreIndependent) {
+TEST(LoginLimiterTest, UsernamesAreIndependentAndComparedExactly) {
   LoginLimiter limiter(kLimits);
-  for (int i = 0; i < 3; ++i) limiter.RecordFailure("alice", kStart);
-  limiter.RecordFailure("bob", kStart);
-  limiter.RecordFailure("bob", kStart);
-  EXPECT_TRUE(limiter.Blocked("alice", kStart));
-  EXPECT_FALSE(limiter.Blocked("bob", kStart));
-  EXPECT_FALSE(limiter.Blocked("carol", kStart));
-  limiter.RecordSuccess("bob");
-  EXPECT_TRUE(limiter.Blocked("alice", kStart));
-  limiter.RecordSuccess("alice");
-  limiter.RecordFailure("bob", kStart);
-  EXPECT_FALSE(limiter.Blocked("bob", kStart));
+  Fail(limiter, "alice", 3, kStart);
+  EXPECT_FALSE(limiter.TryAttempt("alice", kStart));
+  EXPECT_TRUE(limiter.TryAttempt("bob", kStart));
+  EXPECT_TRUE(limiter.TryAttempt("alice2", kStart));
+  EXPECT_TRUE(limiter.TryAttempt("alic", kStart));
 }
 
-TEST(LoginLimiterTest, UsernamesAreComparedExactly) {
-  // The limiter sees usernames as given; Users normalizes them first.
+TEST(LoginLimiterTest, ConcurrentAttemptsGetExactlyMaxFailuresThrough) {
   LoginLimiter limiter(kLimits);
-  for (int i = 0; i < 3; ++i) limiter.RecordFailure("alice", kStart);
-  EXPECT_FALSE(limiter.Blocked("alice2", kStart));
-  EXPECT_FALSE(limiter.Blocked("alic", kStart));
+  std::atomic<int> allowed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < 50; ++k) allowed += limiter.TryAttempt("alice", kStart);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(allowed.load(), kLimits.max_failures);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ absl::StatusOr<AccessToken> Users::Login(absl::string_view username_in,
   auto username = NormalizeUsername(username_in);
   if (!username.ok()) return absl::UnauthenticatedError(kBadCredentials);
   absl::Time now = clock_.Now();
-  if (limiter_.Blocked(*username, now)) {
+  if (!limiter_.TryAttempt(*username, now)) {
     return absl::ResourceExhaustedError(
         "too many failed logins for this username; try again later");
   }
@@ -102,10 +102,7 @@ absl::StatusOr<AccessToken> Users::Login(absl::string_view username_in,
   bool ok = VerifyPassword(account ? account->password_hash : decoy_hash_,
                            password) &&
             account.has_value();
-  if (!ok) {
-    limiter_.RecordFailure(*username, now);
-    return absl::UnauthenticatedError(kBadCredentials);
-  }
+  if (!ok) return absl::UnauthenticatedError(kBadCredentials);
   limiter_.RecordSuccess(*username);
   absl::Time issued = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
   TokenClaims claims{account->profile.id, platform::NewId(now), issued,

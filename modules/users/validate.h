@@ -20,7 +20,7 @@ absl::Status ValidatePassword(absl::string_view password);
 absl::Status ValidateDisplayName(absl::string_view display_name);
 
 // Empty (none) or a plausible address: one '@', non-empty local part, a dot
-// in the domain, at most 254 characters, no spaces or control characters.
+// in the domain, at most 254 bytes, no spaces or control characters.
 absl::Status ValidateEmail(absl::string_view email);
 
 // Each line at most 200 characters of UTF-8 without control characters;
