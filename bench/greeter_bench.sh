@@ -26,7 +26,8 @@ trap 'exit 130' INT TERM
 
 # start_server API: starts a server in the background, sets server_pid and port.
 start_server() {
-  local out="${work_dir}/server.out"
+  local out
+  out="$(mktemp -p "${work_dir}")"  # Fresh file: never read a stale port.
   "${bin}" server --api="$1" --listen=127.0.0.1:0 >"${out}" &
   server_pid=$!
   port=""

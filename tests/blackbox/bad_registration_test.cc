@@ -1,7 +1,9 @@
 // Rejected registrations and profile updates: exact codes, nothing written.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <string>
+#include <vector>
 
 #include "tests/blackbox/db_inspect.h"
 #include "tests/blackbox/server_process.h"
@@ -19,6 +21,7 @@ class BlackboxBadRegistration : public testing::Test {
 
   // Stops the server and counts rows in the tables a registration writes.
   void ExpectRowsAfterStop(int64_t accounts, int64_t events) {
+    client_.reset();  // see ServerProcess::Stop
     ASSERT_EQ(server_.Stop(SIGTERM), 0) << server_.StderrText();
     EXPECT_EQ(CountRows(server_.db_path(), "users_accounts"), accounts);
     EXPECT_EQ(CountRows(server_.db_path(), "events"), events);
@@ -30,22 +33,26 @@ class BlackboxBadRegistration : public testing::Test {
 
 TEST_F(BlackboxBadRegistration, BadUsernamesAndPasswordsAreRejected) {
   struct Case {
-    std::string what, username, password;
+    std::string what, username, password, field;
   };
   const Case cases[] = {
-      {"empty username", "", kPassword},
-      {"too short username", "ab", kPassword},
-      {"33-character username", std::string(33, 'a'), kPassword},
-      {"username with a space", "bad name", kPassword},
-      {"username with @", "bad@name", kPassword},
-      {"non-ASCII username", "b\xc3\xa4r", kPassword},
-      {"7-character password", "shortpw", "1234567"},
-      {"empty password", "emptypw", ""},
-      {"129-character password", "longpw", std::string(129, 'p')},
+      {"empty username", "", kPassword, "username"},
+      {"too short username", "ab", kPassword, "username"},
+      {"33-character username", std::string(33, 'a'), kPassword, "username"},
+      {"username with a space", "bad name", kPassword, "username"},
+      {"username with @", "bad@name", kPassword, "username"},
+      {"non-ASCII username", "b\xc3\xa4r", kPassword, "username"},
+      {"7-character password", "shortpw", "1234567", "password"},
+      {"empty password", "emptypw", "", "password"},
+      {"129-character password", "longpw", std::string(129, 'p'), "password"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    EXPECT_CODE(client_->Register(c.username, c.password), INVALID_ARGUMENT);
+    grpc::Status status = client_->Register(c.username, c.password);
+    EXPECT_CODE(status, INVALID_ARGUMENT);
+    // The message names the field.
+    EXPECT_EQ(status.error_message().rfind(c.field, 0), 0u)
+        << status.error_message();
     // Nothing was created that could log in.
     EXPECT_CODE(client_->Login(c.username, c.password), UNAUTHENTICATED);
   }
@@ -57,6 +64,29 @@ TEST_F(BlackboxBadRegistration, LimitsAreInclusive) {
   EXPECT_CODE(client_->Register("abc", "12345678"), OK);
   EXPECT_CODE(client_->Register("a_b.c-9", std::string(128, 'p')), OK);
   ExpectRowsAfterStop(3, 3);
+}
+
+TEST_F(BlackboxBadRegistration, ConcurrentDuplicatesCreateOneAccount) {
+  constexpr int kClients = 8;
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < kClients; ++i) {
+    calls.push_back(std::async(std::launch::async, [this, i] {
+      // Different cases and passwords: exactly one of them wins.
+      return client_->Register(i % 2 == 0 ? "oscar" : "OSCAR",
+                               std::string(kPassword) + std::to_string(i));
+    }));
+  }
+  int ok = 0;
+  for (auto& call : calls) {
+    grpc::Status status = call.get();
+    if (status.ok()) {
+      ++ok;
+    } else {
+      EXPECT_CODE(status, ALREADY_EXISTS);
+    }
+  }
+  EXPECT_EQ(ok, 1);
+  ExpectRowsAfterStop(1, 1);
 }
 
 TEST_F(BlackboxBadRegistration, BadProfileFieldsAreRejected) {

@@ -71,7 +71,10 @@ class ServerProcess {
   // silent (the message includes its exit code and stderr).
   absl::Status Start();
   // Sends `signal` and waits (up to 20 s, then SIGKILL) for the exit.
-  // Returns the exit code (128 + n if killed by signal n).
+  // Returns the exit code (128 + n if killed by signal n). Destroy channels
+  // first: a graceful shutdown waits (up to --shutdown-grace) for connected
+  // clients to leave, and an idle gRPC C++ client only reads the GOAWAY at
+  // its next backup poll, up to 5 s later.
   int Stop(int signal = SIGTERM);
   // SIGKILL and reap; no-op if not running.
   void Kill();

@@ -1,0 +1,1 @@
+#include "app/rest/path_template.h"

@@ -1,0 +1,1 @@
+#include "app/rest/route_table.h"

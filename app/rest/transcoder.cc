@@ -1,0 +1,1 @@
+#include "app/rest/transcoder.h"
