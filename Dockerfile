@@ -21,7 +21,8 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libabsl20220623 libc-ares2 libfmt9 libgrpc++1.51 libgrpc29 \
+      libabsl20220623 libbrotli1 libc-ares2 libcpp-httplib0.11 libfmt9 \
+      libgrpc++1.51 libgrpc29 \
       libprotobuf32 libre2-9 libsodium23 libspdlog1.10 libsqlite3-0 libssl3 \
       zlib1g \
  && rm -rf /var/lib/apt/lists/* \

@@ -18,8 +18,7 @@ int ParseConfig(int argc, char** argv, Config* c) {
                  "gRPC address HOST:PORT (port 0 picks a free one)")
       ->envname("RENTWAVE_GRPC_LISTEN");
   app.add_option("--http-listen", c->http_listen,
-                 "REST/JSON address HOST:PORT (served once the REST facade "
-                 "lands)")
+                 "REST/JSON address HOST:PORT (port 0 picks a free one)")
       ->envname("RENTWAVE_HTTP_LISTEN");
   app.add_option("--log-level", c->log_level,
                  "trace, debug, info, warn, error, critical or off")
@@ -52,6 +51,20 @@ int ParseConfig(int argc, char** argv, Config* c) {
                  "largest request message accepted")
       ->envname("RENTWAVE_MAX_MESSAGE_BYTES")
       ->check(CLI::Range(int64_t{1024}, int64_t{64} << 20));
+  app.add_option("--max-body-bytes", c->max_body_bytes,
+                 "largest REST request body accepted (larger: 413)")
+      ->envname("RENTWAVE_MAX_BODY_BYTES")
+      ->check(CLI::Range(int64_t{1024}, int64_t{64} << 20));
+  app.add_option("--cors-origins", c->cors_origins,
+                 "origins allowed to call the REST API from a browser "
+                 "(comma-separated; * for any). Default: none")
+      ->envname("RENTWAVE_CORS_ORIGINS")
+      ->delimiter(',');
+  app.add_option("--http-threads", c->http_threads,
+                 "REST worker threads; each open keep-alive connection holds "
+                 "one")
+      ->envname("RENTWAVE_HTTP_THREADS")
+      ->check(CLI::Range(int64_t{4}, int64_t{4096}));
   app.add_option("--shutdown-grace", c->shutdown_grace_seconds,
                  "seconds in-flight calls get to finish on SIGINT/SIGTERM")
       ->envname("RENTWAVE_SHUTDOWN_GRACE")

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rentwave::app {
 
@@ -20,6 +21,9 @@ struct Config {
   std::string password_cost = "interactive";
   std::string db_synchronous = "full";
   int64_t max_message_bytes = 4 << 20;
+  int64_t max_body_bytes = 4 << 20;
+  std::vector<std::string> cors_origins;
+  int64_t http_threads = 128;
   int64_t shutdown_grace_seconds = 10;
 };
 

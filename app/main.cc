@@ -32,6 +32,7 @@ int Serve(const Config& config, const sigset_t& shutdown_signals) {
   if (!server.ok()) return Fail(server.status());
   // Tests and scripts wait for this line (and read the port from it).
   std::printf("rentwave: serving gRPC on port %d\n", (*server)->grpc_port());
+  std::printf("rentwave: serving HTTP on port %d\n", (*server)->http_port());
   std::fflush(stdout);
   int signal = 0;
   sigwait(&shutdown_signals, &signal);

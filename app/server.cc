@@ -9,10 +9,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "app/public_methods.h"
+#include "app/rest/openapi.h"
 #include "modules/platform/migrations.h"
 #include "modules/platform/status.h"
 
 namespace rentwave::app {
+namespace {
+
+const google::protobuf::ServiceDescriptor* ServiceDescriptor(
+    absl::string_view full_name) {
+  return google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+      std::string(full_name));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<platform::Database>> OpenDatabase(
     const Config& config, const platform::Clock& clock) {
@@ -43,8 +53,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
       s->users_,
       users::Users::Create(*s->db_, *s->events_, s->clock_, users_options));
 
-  s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods());
+  s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods(),
+                                                 s->metrics_);
   s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);
+
+  // The services served over gRPC, and over REST by their annotations.
+  std::vector<grpc::Service*> services = {s->users_grpc_.get()};
+  RW_ASSIGN_OR_RETURN(rest::RouteTable routes,
+                      rest::RouteTable::Build(
+                          {ServiceDescriptor(v1::Users::service_full_name())}));
+  s->routes_ = std::make_unique<rest::RouteTable>(std::move(routes));
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -55,13 +73,30 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   builder.AddListeningPort(config.grpc_listen,
                            grpc::InsecureServerCredentials(), &s->grpc_port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
-  builder.RegisterService(s->users_grpc_.get());
+  for (grpc::Service* service : services) builder.RegisterService(service);
   s->grpc_ = builder.BuildAndStart();
   if (s->grpc_ == nullptr || s->grpc_port_ == 0) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", config.grpc_listen,
                      " (address in use, not permitted, or malformed)"));
   }
+
+  rest::HttpGatewayOptions http;
+  http.listen = config.http_listen;
+  http.max_body_bytes = config.max_body_bytes;
+  http.cors_origins = config.cors_origins;
+  http.threads = static_cast<int>(config.http_threads);
+  platform::Database* db = s->db_.get();
+  s->gateway_ = std::make_unique<rest::HttpGateway>(
+      *s->routes_, s->grpc_->InProcessChannel(grpc::ChannelArguments()), http,
+      s->metrics_,
+      rest::OpenApiDocument(*s->routes_, "RentWave", RENTWAVE_VERSION,
+                            PublicMethods()),
+      [db] {
+        return platform::CheckSchemaCurrent(*db,
+                                            platform::EmbeddedMigrations());
+      });
+  RW_RETURN_IF_ERROR(s->gateway_->Start());
   s->events_->Start();
   return s;
 }
@@ -71,10 +106,12 @@ Server::~Server() { Shutdown(); }
 void Server::Shutdown() {
   if (grpc_ == nullptr) return;
   grpc_->GetHealthCheckService()->Shutdown();  // report NOT_SERVING
+  if (gateway_ != nullptr) gateway_->Stop();
   grpc_->Shutdown(std::chrono::system_clock::now() +
                   std::chrono::seconds(config_.shutdown_grace_seconds));
   grpc_->Wait();
   grpc_.reset();
+  gateway_.reset();
   events_->Stop();
   users_grpc_.reset();
   gate_.reset();

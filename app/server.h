@@ -8,9 +8,12 @@
 
 #include "absl/status/statusor.h"
 #include "app/config.h"
+#include "app/rest/http_gateway.h"
+#include "app/rest/route_table.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
+#include "modules/platform/metrics.h"
 #include "modules/platform/rpc.h"
 #include "modules/users/users.h"
 #include "modules/users/users_grpc.h"
@@ -25,15 +28,18 @@ absl::StatusOr<std::unique_ptr<platform::Database>> OpenDatabase(
 
 class Server {
  public:
-  // Builds every module, starts the event dispatcher and listens. Errors:
-  // those of OpenDatabase; UNAVAILABLE if the address cannot be bound.
+  // Builds every module, starts the event dispatcher and listens for gRPC
+  // and REST. Errors: those of OpenDatabase; INVALID_ARGUMENT for a
+  // malformed google.api.http rule; UNAVAILABLE if an address cannot be
+  // bound.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const Config& config);
   ~Server();
 
   int grpc_port() const { return grpc_port_; }
+  int http_port() const { return gateway_->port(); }
 
-  // Stops accepting calls, lets in-flight ones finish for up to the
-  // configured grace period (then cancels them), drains the event log and
+  // Stops accepting calls (REST first), lets in-flight ones finish for up to
+  // the configured grace period (then cancels them), drains the event log and
   // closes the database. Idempotent.
   void Shutdown();
 
@@ -44,11 +50,14 @@ class Server {
   platform::SystemClock clock_;
   std::unique_ptr<platform::Database> db_;
   std::unique_ptr<platform::EventLog> events_;
+  platform::Metrics metrics_;
   std::unique_ptr<users::Users> users_;
   std::unique_ptr<platform::RpcGate> gate_;
   std::unique_ptr<users::UsersGrpc> users_grpc_;
   std::unique_ptr<grpc::Server> grpc_;
   int grpc_port_ = 0;
+  std::unique_ptr<rest::RouteTable> routes_;
+  std::unique_ptr<rest::HttpGateway> gateway_;
 };
 
 }  // namespace rentwave::app

@@ -33,7 +33,8 @@ class PathTemplate {
   // Matches a request path (no query string, still percent-encoded). A
   // trailing slash is ignored. Returns the variable bindings, or nullopt if
   // the path does not match. Single-segment variables are fully
-  // percent-decoded; multi-segment ones (containing **) keep %2F encoded.
+  // percent-decoded; multi-segment ones (spanning several segments, as in
+  // {name=shelves/*} or {path=**}) keep %2F encoded.
   // Thread-safe (const).
   std::optional<std::vector<Binding>> Match(absl::string_view path) const;
 

@@ -13,7 +13,8 @@
 namespace rentwave::rest {
 
 struct Route {
-  std::string http_method;  // "GET", "POST", "PUT", "PATCH", "DELETE", or a custom kind upper-cased
+  std::string http_method;  // "GET", "POST", "PUT", "PATCH", "DELETE", or a
+                            // custom kind upper-cased
   PathTemplate path;
   const google::protobuf::MethodDescriptor* method;
   std::string body;           // "" (no body), "*", or a top-level field name
@@ -37,9 +38,10 @@ class RouteTable {
   enum class Outcome { kMatched, kNotFound, kMethodNotAllowed };
   struct Lookup {
     Outcome outcome = Outcome::kNotFound;
-    const Route* route = nullptr;   // when matched
-    std::vector<Binding> bindings;  // when matched
-    std::vector<std::string> allowed;  // when kMethodNotAllowed: sorted methods whose routes match the path
+    const Route* route = nullptr;      // when matched
+    std::vector<Binding> bindings;     // when matched
+    std::vector<std::string> allowed;  // when kMethodNotAllowed: sorted methods
+                                       // whose routes match the path
   };
 
   // Finds the most specific route for `http_method` whose template matches

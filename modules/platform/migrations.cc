@@ -65,4 +65,22 @@ absl::Status ApplyMigrations(Database& db, const std::vector<Migration>& all,
   return absl::OkStatus();
 }
 
+absl::Status CheckSchemaCurrent(Database& db,
+                                const std::vector<Migration>& all) {
+  int version = -1;
+  absl::Status read = db.Read([&](Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT MAX(version) FROM schema_migrations");
+    q.executeStep();
+    version = q.getColumn(0).getInt();
+    return absl::OkStatus();
+  });
+  if (!read.ok()) return absl::UnavailableError("database unreachable");
+  int want = all.empty() ? 0 : all.back().version;
+  if (version != want) {
+    return absl::UnavailableError(
+        absl::StrCat("database schema version ", version, ", expected ", want));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace rentwave::platform

@@ -30,4 +30,9 @@ const std::vector<Migration>& EmbeddedMigrations();
 absl::Status ApplyMigrations(Database& db, const std::vector<Migration>& all,
                              const Clock& clock);
 
+// OK if `db` records exactly the newest version of `all` (readiness).
+// Errors: UNAVAILABLE if it cannot be read or is behind or ahead.
+absl::Status CheckSchemaCurrent(Database& db,
+                                const std::vector<Migration>& all);
+
 }  // namespace rentwave::platform

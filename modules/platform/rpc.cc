@@ -21,9 +21,9 @@ absl::string_view Metadata(const grpc::CallbackServerContext& ctx,
   return absl::string_view(it->second.data(), it->second.size());
 }
 
-// A request id is echoed into logs only if it is short and printable, so a
+// Client-supplied text is echoed into logs only if short and printable, so a
 // client cannot forge log lines.
-absl::string_view SafeRequestId(absl::string_view id) {
+absl::string_view SafeForLog(absl::string_view id) {
   if (id.size() > 128) return "(too long)";
   for (char c : id) {
     if (!absl::ascii_isgraph(static_cast<unsigned char>(c))) return "(invalid)";
@@ -31,11 +31,25 @@ absl::string_view SafeRequestId(absl::string_view id) {
   return id;
 }
 
+// The client's address. Calls from the REST facade arrive over the
+// in-process channel, which forwards the HTTP client's address; only that
+// channel is trusted to say so.
+std::string Peer(const grpc::CallbackServerContext& ctx) {
+  std::string peer = ctx.peer();
+  absl::string_view forwarded = Metadata(ctx, "x-forwarded-for");
+  if (absl::StartsWith(peer, "inproc") && !forwarded.empty()) {
+    return absl::StrCat("http:", SafeForLog(forwarded));
+  }
+  return peer;
+}
+
 }  // namespace
 
 RpcGate::RpcGate(const Authenticator& authenticator,
-                 absl::flat_hash_set<std::string> public_methods)
+                 absl::flat_hash_set<std::string> public_methods,
+                 Metrics& metrics)
     : authenticator_(authenticator),
+      metrics_(metrics),
       public_methods_(std::move(public_methods)) {}
 
 void RpcGate::AddService(absl::string_view full_name) {
@@ -100,15 +114,17 @@ grpc::ServerUnaryReactor* RpcGate::Serve(
       status = handler(caller);
     }
   }
-  double ms = absl::ToDoubleMilliseconds(absl::Now() - start);
-  absl::string_view request_id = SafeRequestId(Metadata(*ctx, "x-request-id"));
+  absl::Duration latency = absl::Now() - start;
+  std::string code = absl::StatusCodeToString(status.code());
+  metrics_.Record("grpc", method, code, latency);
+  absl::string_view request_id = SafeForLog(Metadata(*ctx, "x-request-id"));
   if (IsSecretDetail(status)) {
     spdlog::error("rpc {} failed: {} user={} request_id={}", method,
                   status.ToString(), caller.user_id, request_id);
   }
   spdlog::info("rpc {} code={} ms={:.3f} user={} request_id={} peer={}", method,
-               absl::StatusCodeToString(status.code()), ms, caller.user_id,
-               request_id, ctx->peer());
+               code, absl::ToDoubleMilliseconds(latency), caller.user_id,
+               request_id, Peer(*ctx));
   auto* reactor = ctx->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
   return reactor;

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "modules/platform/metrics.h"
 
 namespace rentwave::platform {
 
@@ -40,9 +41,10 @@ class Authenticator {
 class RpcGate {
  public:
   // `public_methods`: full method names ("/pkg.Service/Method") callable
-  // without a token. Every other method requires one.
+  // without a token. Every other method requires one. Each call is recorded
+  // in `metrics`. Both references must outlive the gate.
   RpcGate(const Authenticator& authenticator,
-          absl::flat_hash_set<std::string> public_methods);
+          absl::flat_hash_set<std::string> public_methods, Metrics& metrics);
 
   // Makes the methods of the service named `full_name` (linked into the
   // binary) known to Serve. Each request message type must belong to exactly
@@ -71,6 +73,7 @@ class RpcGate {
   absl::StatusOr<Caller> Identify(const grpc::CallbackServerContext& ctx) const;
 
   const Authenticator& authenticator_;
+  Metrics& metrics_;
   absl::flat_hash_set<std::string> public_methods_;
   absl::flat_hash_map<const google::protobuf::Descriptor*, std::string>
       method_by_request_;

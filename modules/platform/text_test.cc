@@ -8,9 +8,9 @@ namespace {
 TEST(TextTest, AcceptsWellFormedUtf8) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
-  EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9"));                // é
-  EXPECT_TRUE(IsValidUtf8("\xE2\x82\xAC"));               // €
-  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x9A\xB2 bike"));      // 🚲
+  EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9"));            // é
+  EXPECT_TRUE(IsValidUtf8("\xE2\x82\xAC"));           // €
+  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x9A\xB2 bike"));  // 🚲
 }
 
 TEST(TextTest, RejectsMalformedUtf8) {

@@ -34,7 +34,7 @@ fail() {
   exit 1
 }
 
-"$rentwave" serve --db "$dir/rentwave.db" --grpc-listen 127.0.0.1:0 \
+"$rentwave" serve --db "$dir/rentwave.db" --grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
   --password-cost minimum --log-level info >"$dir/stdout" 2>"$dir/stderr" &
 pid=$!
 

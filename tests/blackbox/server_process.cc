@@ -14,9 +14,11 @@ namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(20);
 constexpr auto kStopTimeout = std::chrono::seconds(20);
 
-// The port from the ready line, or 0 if it has not been printed yet.
-int ReadyPort(const std::string& out) {
-  static const std::regex kReady("^rentwave: serving gRPC on port ([0-9]+)$");
+// The port from the ready line for `protocol` ("gRPC" or "HTTP"), or 0 if
+// it has not been printed yet.
+int ReadyPort(const std::string& out, const std::string& protocol) {
+  const std::regex kReady("^rentwave: serving " + protocol +
+                          " on port ([0-9]+)$");
   for (const std::string& line : Lines(out)) {
     std::smatch m;
     if (std::regex_match(line, m, kReady)) return std::stoi(m[1].str());
@@ -38,10 +40,9 @@ ServerProcess::~ServerProcess() { Kill(); }
 std::vector<std::string> ServerProcess::CommandLine(
     const std::string& subcommand) const {
   std::vector<std::string> argv = {
-      BinaryPath(),      subcommand,      "--db",
-      db_path_,          "--grpc-listen", options_.listen,
-      "--password-cost", "minimum",       "--log-level",
-      options_.log_level};
+      BinaryPath(),      subcommand,      "--db",          db_path_,
+      "--grpc-listen",   options_.listen, "--http-listen", options_.http_listen,
+      "--password-cost", "minimum",       "--log-level",   options_.log_level};
   if (!options_.token_secret.empty()) {
     argv.insert(argv.end(), {"--token-secret", options_.token_secret});
   }
@@ -54,17 +55,20 @@ absl::Status ServerProcess::Start() {
   if (running()) return absl::FailedPreconditionError("already running");
   ++generation_;
   port_ = 0;
+  http_port_ = 0;
   exit_code_.reset();
   pid_ = Spawn(CommandLine("serve"), StdoutPath(), StderrPath());
   bool ready = WaitFor(
       [&] {
-        port_ = ReadyPort(StdoutText());
-        if (port_ != 0) return true;
+        // The HTTP line is printed after the gRPC one, when all is up.
+        http_port_ = ReadyPort(StdoutText(), "HTTP");
+        port_ = ReadyPort(StdoutText(), "gRPC");
+        if (http_port_ != 0 && port_ != 0) return true;
         exit_code_ = WaitForExit(pid_, std::chrono::milliseconds(0));
         return exit_code_.has_value();
       },
       kStartTimeout);
-  if (ready && port_ != 0) return absl::OkStatus();
+  if (ready && port_ != 0 && http_port_ != 0) return absl::OkStatus();
   bool exited = exit_code_.has_value();
   if (exited) {
     pid_ = -1;

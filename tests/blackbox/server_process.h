@@ -29,6 +29,8 @@ inline constexpr char kTokenSecret[] = "blackbox-secret-0123456789abcdef0123";
 struct ServerOptions {
   // --grpc-listen; port 0 picks a free port.
   std::string listen = "127.0.0.1:0";
+  // --http-listen (the REST facade); port 0 picks a free port.
+  std::string http_listen = "127.0.0.1:0";
   // --token-secret; empty: not passed (the server keeps its own in the db).
   std::string token_secret = kTokenSecret;
   // --db; empty: rentwave.db in the server's temporary directory.
@@ -88,6 +90,7 @@ class ServerProcess {
   // n), or nullopt if none has.
   std::optional<int> exit_code() const { return exit_code_; }
   int port() const { return port_; }
+  int http_port() const { return http_port_; }
   // "127.0.0.1:<port>".
   std::string address() const;
   const std::string& db_path() const { return db_path_; }
@@ -119,6 +122,7 @@ class ServerProcess {
   std::string db_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
   std::optional<int> exit_code_;
   int generation_ = 0;  // numbers the log files of successive runs
 };

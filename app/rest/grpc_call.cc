@@ -1,0 +1,106 @@
+#include "app/rest/grpc_call.h"
+
+#include <grpcpp/support/slice.h>
+
+namespace rentwave::rest {
+namespace {
+
+void AddMetadata(const ForwardedMetadata& m, grpc::ClientContext* ctx) {
+  if (!m.authorization.empty()) {
+    ctx->AddMetadata("authorization", m.authorization);
+  }
+  if (!m.request_id.empty()) ctx->AddMetadata("x-request-id", m.request_id);
+  if (!m.client_address.empty()) {
+    ctx->AddMetadata("x-forwarded-for", m.client_address);
+  }
+}
+
+grpc::ByteBuffer Serialize(const google::protobuf::Message& message) {
+  grpc::Slice slice(message.SerializeAsString());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+bool Parse(grpc::ByteBuffer* buffer, google::protobuf::Message* out) {
+  grpc::Slice slice;
+  return buffer->DumpToSingleSlice(&slice).ok() &&
+         out->ParseFromArray(slice.begin(), static_cast<int>(slice.size()));
+}
+
+}  // namespace
+
+grpc::Status CallUnary(grpc::GenericStub& stub, const std::string& method,
+                       const ForwardedMetadata& metadata,
+                       const google::protobuf::Message& request,
+                       google::protobuf::Message* response) {
+  grpc::ClientContext ctx;
+  AddMetadata(metadata, &ctx);
+  grpc::ByteBuffer request_bytes = Serialize(request), response_bytes;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request_bytes,
+                 &response_bytes, [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(s);
+                   done = true;
+                   cv.notify_one();
+                 });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  if (status.ok() && !Parse(&response_bytes, response)) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "unparsable response");
+  }
+  return status;
+}
+
+ServerStream::ServerStream(grpc::GenericStub& stub, const std::string& method,
+                           const ForwardedMetadata& metadata,
+                           const google::protobuf::Message& request)
+    : request_(Serialize(request)) {
+  AddMetadata(metadata, &context_);
+  stub.PrepareBidiStreamingCall(&context_, method, grpc::StubOptions(), this);
+  StartWriteLast(&request_, grpc::WriteOptions());
+  StartRead(&incoming_);
+  StartCall();
+}
+
+ServerStream::~ServerStream() {
+  context_.TryCancel();
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return done_; });
+}
+
+ServerStream::Result ServerStream::Next(google::protobuf::Message* out,
+                                        absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                    [&] { return has_message_ || done_; })) {
+    return Result::kTimeout;
+  }
+  if (!has_message_) return Result::kEnd;
+  has_message_ = false;
+  bool parsed = Parse(&incoming_, out);
+  lock.unlock();
+  if (!parsed) {
+    Cancel();
+    return Next(out, timeout);  // reports the cancelled end
+  }
+  StartRead(&incoming_);  // only after the consumer took the last one
+  return Result::kMessage;
+}
+
+void ServerStream::OnReadDone(bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  has_message_ = ok;
+  cv_.notify_all();
+}
+
+void ServerStream::OnDone(const grpc::Status& status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  status_ = status;
+  done_ = true;
+  cv_.notify_all();
+}
+
+}  // namespace rentwave::rest

@@ -1,0 +1,309 @@
+#include "app/rest/http_gateway.h"
+
+#include <google/protobuf/message.h>
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "app/rest/grpc_call.h"
+#include "app/rest/transcoder.h"
+#include "modules/platform/status.h"
+
+namespace rentwave::rest {
+namespace {
+
+constexpr char kJson[] = "application/json";
+
+void SendStatus(httplib::Response& res, grpc::StatusCode code,
+                absl::string_view message) {
+  res.status = HttpStatusFor(code);
+  if (code == grpc::StatusCode::UNAUTHENTICATED) {
+    res.set_header("WWW-Authenticate", "Bearer");
+  }
+  res.set_content(StatusJson(code, message), kJson);
+}
+
+// Splits "HOST:PORT" (also "[v6]:PORT").
+bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() > 1 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  return !host->empty() && absl::SimpleAtoi(listen.substr(colon + 1), port) &&
+         *port >= 0 && *port <= 65535;
+}
+
+bool IsJson(const std::string& content_type) {
+  std::string type =
+      absl::AsciiStrToLower(content_type.substr(0, content_type.find(';')));
+  return absl::StripAsciiWhitespace(type) == kJson;
+}
+
+const google::protobuf::Message& Prototype(
+    const google::protobuf::Descriptor* type) {
+  return *google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+      type);
+}
+
+// Streams NDJSON: one message per line, flushed per message; an error after
+// the first line is a final {"error": Status} line.
+void StreamNdjson(std::shared_ptr<ServerStream> stream,
+                  std::unique_ptr<google::protobuf::Message> first,
+                  const Route& route, httplib::Response& res) {
+  res.set_chunked_content_provider(
+      "application/x-ndjson",
+      [stream,
+       first = std::shared_ptr<google::protobuf::Message>(std::move(first)),
+       &route](size_t, httplib::DataSink& sink) {
+        std::string line = RenderResponse(route, *first) + "\n";
+        if (!sink.write(line.data(), line.size())) return false;
+        for (;;) {
+          if (!sink.is_writable()) {
+            stream->Cancel();  // the client went away
+            return false;
+          }
+          auto result = stream->Next(first.get(), absl::Seconds(1));
+          if (result == ServerStream::Result::kTimeout) continue;
+          if (result == ServerStream::Result::kEnd) break;
+          line = RenderResponse(route, *first) + "\n";
+          if (!sink.write(line.data(), line.size())) {
+            stream->Cancel();
+            return false;
+          }
+        }
+        const grpc::Status& status = stream->status();
+        if (!status.ok()) {
+          line = "{\"error\":" +
+                 StatusJson(status.error_code(), status.error_message()) +
+                 "}\n";
+          sink.write(line.data(), line.size());
+        }
+        sink.done();
+        return true;
+      });
+}
+
+}  // namespace
+
+HttpGateway::HttpGateway(const RouteTable& routes,
+                         std::shared_ptr<grpc::Channel> channel,
+                         HttpGatewayOptions options, platform::Metrics& metrics,
+                         std::string openapi_json,
+                         std::function<absl::Status()> ready)
+    : routes_(routes),
+      stub_(std::move(channel)),
+      options_(std::move(options)),
+      metrics_(metrics),
+      openapi_json_(std::move(openapi_json)),
+      ready_(std::move(ready)),
+      server_(std::make_unique<httplib::Server>()) {}
+
+HttpGateway::~HttpGateway() { Stop(); }
+
+absl::Status HttpGateway::Start() {
+  std::string host;
+  int port = 0;
+  if (!SplitHostPort(options_.listen, &host, &port)) {
+    return absl::InvalidArgumentError(
+        "--http-listen: expected HOST:PORT, got '" + options_.listen + "'");
+  }
+  int threads = options_.threads;
+  server_->new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
+  server_->set_tcp_nodelay(true);  // else ~40 ms per response (Nagle)
+  server_->set_payload_max_length(static_cast<size_t>(options_.max_body_bytes));
+  server_->set_keep_alive_max_count(10000);
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    Handle(req, res);
+  };
+  server_->Get(".*", handler);
+  server_->Post(".*", handler);
+  server_->Put(".*", handler);
+  server_->Patch(".*", handler);
+  server_->Delete(".*", handler);
+  server_->Options(".*", handler);
+  // httplib's own errors (413 for an oversized body, 400 for a bad request
+  // line) get a JSON Status body too, never an HTML page.
+  server_->set_error_handler([](const httplib::Request&,
+                                httplib::Response& res) {
+    if (!res.body.empty()) return;
+    int http = res.status;
+    res.set_content(http == 413 ? StatusJson(grpc::StatusCode::INVALID_ARGUMENT,
+                                             "request body too large")
+                                : StatusJson(grpc::StatusCode::INVALID_ARGUMENT,
+                                             "malformed HTTP request"),
+                    kJson);
+    res.status = http;
+  });
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SendStatus(res, grpc::StatusCode::INTERNAL, "internal error");
+      });
+  port_ = port == 0 ? server_->bind_to_any_port(host)
+                    : (server_->bind_to_port(host, port) ? port : -1);
+  if (port_ <= 0) {
+    port_ = 0;
+    return absl::UnavailableError("cannot listen on " + options_.listen +
+                                  " (address in use or not permitted)");
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void HttpGateway::Stop() {
+  if (!thread_.joinable()) return;
+  server_->stop();
+  thread_.join();
+}
+
+void HttpGateway::AddCors(const httplib::Request& req, httplib::Response& res,
+                          const std::vector<std::string>& methods) const {
+  std::string origin = req.get_header_value("Origin");
+  if (origin.empty()) return;
+  bool allowed = std::any_of(
+      options_.cors_origins.begin(), options_.cors_origins.end(),
+      [&](const std::string& o) { return o == "*" || o == origin; });
+  if (!allowed) return;
+  res.set_header("Access-Control-Allow-Origin", origin);
+  res.set_header("Vary", "Origin");
+  if (req.method == "OPTIONS") {
+    res.set_header("Access-Control-Allow-Methods",
+                   absl::StrJoin(methods, ", "));
+    res.set_header("Access-Control-Allow-Headers",
+                   "authorization, content-type, x-request-id");
+    res.set_header("Access-Control-Max-Age", "600");
+  } else {
+    res.set_header("Access-Control-Expose-Headers", "www-authenticate");
+  }
+}
+
+bool HttpGateway::ServeBuiltin(const httplib::Request& req,
+                               httplib::Response& res) {
+  if (req.method != "GET") return false;
+  res.status = 200;
+  if (req.path == "/healthz") {
+    res.set_content(R"({"status":"ok"})", kJson);
+  } else if (req.path == "/readyz") {
+    absl::Status ready = ready_();
+    if (ready.ok()) {
+      res.set_content(R"({"status":"ready"})", kJson);
+    } else {
+      SendStatus(res, grpc::StatusCode::UNAVAILABLE, ready.message());
+    }
+  } else if (req.path == "/metrics") {
+    res.set_content(metrics_.Prometheus(), "text/plain; version=0.0.4");
+  } else if (req.path == "/openapi.json") {
+    res.set_content(openapi_json_, kJson);
+  } else {
+    res.status = -1;
+    return false;
+  }
+  return true;
+}
+
+void HttpGateway::Handle(const httplib::Request& req, httplib::Response& res) {
+  absl::Time start = absl::Now();
+  std::string method_label = "unmatched";
+  if (ServeBuiltin(req, res)) {
+    method_label = req.path;
+  } else {
+    // Match on the raw path: the template decides how to percent-decode.
+    std::string raw_path = req.target.substr(0, req.target.find('?'));
+    RouteTable::Lookup found = routes_.Find(req.method, raw_path);
+    if (req.method == "OPTIONS") {
+      // No route has method "OPTIONS", so `allowed` lists every method whose
+      // route matches the path: what a preflight may ask for.
+      if (found.outcome == RouteTable::Outcome::kNotFound) {
+        SendStatus(res, grpc::StatusCode::NOT_FOUND,
+                   "no route for " + req.path);
+      } else {
+        res.status = 204;
+        AddCors(req, res, found.allowed);
+      }
+    } else if (found.outcome == RouteTable::Outcome::kNotFound) {
+      SendStatus(res, grpc::StatusCode::NOT_FOUND,
+                 "no route for " + req.method + " " + req.path);
+    } else if (found.outcome == RouteTable::Outcome::kMethodNotAllowed) {
+      res.set_header("Allow", absl::StrJoin(found.allowed, ", "));
+      res.status = 405;
+      res.set_content(StatusJson(grpc::StatusCode::UNIMPLEMENTED,
+                                 req.method + " is not allowed on " + req.path),
+                      kJson);
+    } else {
+      method_label = found.route->grpc_method();
+      Transcode(req, res, *found.route, std::move(found.bindings));
+    }
+    AddCors(req, res, {});
+  }
+  metrics_.Record("http", method_label, std::to_string(res.status),
+                  absl::Now() - start);
+}
+
+void HttpGateway::Transcode(const httplib::Request& req, httplib::Response& res,
+                            const Route& route, std::vector<Binding> bindings) {
+  if (!req.body.empty() && !route.body.empty() &&
+      !IsJson(req.get_header_value("Content-Type"))) {
+    res.status = 415;
+    res.set_content(StatusJson(grpc::StatusCode::INVALID_ARGUMENT,
+                               "Content-Type must be application/json"),
+                    kJson);
+    return;
+  }
+  HttpRequestParts parts;
+  parts.bindings = std::move(bindings);
+  parts.query.assign(req.params.begin(), req.params.end());
+  parts.body = req.body;
+  std::unique_ptr<google::protobuf::Message> request(
+      Prototype(route.method->input_type()).New());
+  if (absl::Status built = BuildRequest(route, parts, request.get());
+      !built.ok()) {
+    grpc::Status status = platform::ToGrpcStatus(built);
+    SendStatus(res, status.error_code(), status.error_message());
+    return;
+  }
+  ForwardedMetadata metadata{req.get_header_value("Authorization"),
+                             req.get_header_value("X-Request-Id"),
+                             req.remote_addr};
+  std::unique_ptr<google::protobuf::Message> response(
+      Prototype(route.method->output_type()).New());
+  if (route.method->server_streaming()) {
+    auto stream = std::make_shared<ServerStream>(stub_, route.grpc_method(),
+                                                 metadata, *request);
+    ServerStream::Result first;
+    while ((first = stream->Next(response.get(), absl::Seconds(1))) ==
+           ServerStream::Result::kTimeout) {
+    }
+    if (first == ServerStream::Result::kEnd) {
+      const grpc::Status& status = stream->status();
+      if (!status.ok()) {
+        SendStatus(res, status.error_code(), status.error_message());
+      } else {
+        res.set_content("", "application/x-ndjson");
+      }
+      return;
+    }
+    // Headers go out with the first message, so an error before it still
+    // gets its proper HTTP status.
+    StreamNdjson(std::move(stream), std::move(response), route, res);
+    res.status = 200;
+    return;
+  }
+  grpc::Status status =
+      CallUnary(stub_, route.grpc_method(), metadata, *request, response.get());
+  if (!status.ok()) {
+    SendStatus(res, status.error_code(), status.error_message());
+  } else {
+    res.status = 200;
+    res.set_content(RenderResponse(route, *response), kJson);
+  }
+}
+
+}  // namespace rentwave::rest
