@@ -3,9 +3,9 @@
 # missing. Idempotent: a second run installs nothing and touches no network.
 set -euo pipefail
 
-# Build and test dependencies (Debian 12 package names). The Dockerfile's build
-# stage installs the same list; tests/dockerfile_test.sh checks they agree.
-PACKAGES=(
+# Build dependencies (Debian 12 package names). The Dockerfile's build stage
+# installs the same list; tests/dockerfile_test.sh checks they agree.
+BUILD_PACKAGES=(
   cmake g++ make pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto golang-github-gogo-googleapis-dev
@@ -13,9 +13,13 @@ PACKAGES=(
   libsodium-dev libssl-dev libcli11-dev libcpp-httplib-dev libabsl-dev
   nlohmann-json3-dev
 )
+# Only for tests, fuzzing and benchmarks.
+TEST_PACKAGES=(
+  clang libclang-rt-14-dev wrk
+)
 
 missing=()
-for p in "${PACKAGES[@]}"; do
+for p in "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # No Docker engine runs here, so this checks what a docker build would rely on:
-#  1. the build stage installs exactly scripts/install-deps.sh's packages;
+#  1. the build stage installs exactly scripts/install-deps.sh's
+#     BUILD_PACKAGES (its TEST_PACKAGES are for tests only);
 #  2. the runtime stage installs every Debian package the built binary links
 #     (found with ldd + dpkg -S), except those in every Debian base image;
 #  3. the image runs as a non-root user, exposes 50051 and 8080, declares
@@ -24,8 +25,8 @@ stage_packages() {
     sort -u
 }
 
-script_packages=$(sed -n '/^PACKAGES=(/,/^)/p' "$root/scripts/install-deps.sh" |
-  grep -v '^PACKAGES=(' | grep -v '^)' | tr ' ' '\n' | grep -E '^[a-z0-9]' | sort -u)
+script_packages=$(sed -n '/^BUILD_PACKAGES=(/,/^)/p' "$root/scripts/install-deps.sh" |
+  grep -v '^BUILD_PACKAGES=(' | grep -v '^)' | tr ' ' '\n' | grep -E '^[a-z0-9]' | sort -u)
 build_packages=$(stage_packages 1)
 if [ "$script_packages" != "$build_packages" ]; then
   problem "build stage and scripts/install-deps.sh disagree:"
