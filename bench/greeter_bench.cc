@@ -28,11 +28,7 @@ int Serve(ServerApi api, const std::string& listen_address) {
 int Drive(const std::string& target, const LoadOptions& options) {
   const LoadResult result = RunClosedLoop(
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials()), options);
-  using Micros = std::chrono::duration<double, std::micro>;
-  std::printf("calls_per_sec=%.0f p50_us=%.0f p99_us=%.0f errors=%llu\n",
-              result.calls_per_sec, Micros(result.p50).count(),
-              Micros(result.p99).count(),
-              static_cast<unsigned long long>(result.failed_calls));
+  std::printf("%s\n", FormatResult(result).c_str());
   return result.ok_calls > 0 ? 0 : 1;
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -78,6 +79,9 @@ class ClosedLoop {
     slot->context = std::make_unique<grpc::ClientContext>();
     slot->context->set_deadline(std::chrono::system_clock::now() +
                                 options_.call_timeout);
+    for (const auto& [key, value] : options_.metadata) {
+      slot->context->AddMetadata(key, value);
+    }
     slot->request = options_.make_request(next_call_index_++);
     slot->started = Clock::now();
     stub_.UnaryCall(
@@ -144,6 +148,17 @@ LoadResult RunClosedLoop(const std::shared_ptr<grpc::Channel>& channel,
                          const LoadOptions& options) {
   Validate(channel, options);
   return ClosedLoop(channel, options).Run();
+}
+
+std::string FormatResult(const LoadResult& result) {
+  using Micros = std::chrono::duration<double, std::micro>;
+  char line[160];
+  std::snprintf(line, sizeof(line),
+                "calls_per_sec=%.0f p50_us=%.0f p99_us=%.0f errors=%llu",
+                result.calls_per_sec, Micros(result.p50).count(),
+                Micros(result.p99).count(),
+                static_cast<unsigned long long>(result.failed_calls));
+  return line;
 }
 
 }  // namespace rentwave::bench

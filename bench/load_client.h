@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace rentwave::bench {
 
@@ -31,6 +32,8 @@ struct LoadOptions {
   std::chrono::milliseconds duration{3000};
   // Per-call deadline; a call that exceeds it counts as an error.
   std::chrono::milliseconds call_timeout{5000};
+  // Metadata sent with every call, e.g. {"authorization", "Bearer ..."}.
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 // Counts and latencies of the calls that completed inside the measured window.
@@ -43,6 +46,9 @@ struct LoadResult {
   std::chrono::nanoseconds p50{0};
   std::chrono::nanoseconds p99{0};
 };
+
+// One line for scripts: "calls_per_sec=N p50_us=N p99_us=N errors=N".
+std::string FormatResult(const LoadResult& result);
 
 // Serializes `message` to its protobuf wire format.
 // Thread-safe as long as `message` is not modified concurrently.
