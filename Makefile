@@ -29,3 +29,21 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+# Fuzzes the REST transcoder for FUZZ_SECONDS with libFuzzer (clang, ASan,
+# UBSan) in $(FUZZ_BUILD), on a copy of the seed corpus fuzz/corpus/transcoder
+# (new inputs stay in $(FUZZ_BUILD)/fuzz/corpus). Fails on any crash,
+# sanitizer report, timeout or out-of-memory; the input is saved as
+# $(FUZZ_BUILD)/fuzz/artifacts/crash-* (or timeout-*, oom-*).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRENTWAVE_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target transcoder_fuzzer
+	rm -rf $(FUZZ_BUILD)/fuzz/corpus
+	mkdir -p $(FUZZ_BUILD)/fuzz/corpus $(FUZZ_BUILD)/fuzz/artifacts
+	cp fuzz/corpus/transcoder/* $(FUZZ_BUILD)/fuzz/corpus/
+	$(FUZZ_BUILD)/fuzz/transcoder_fuzzer $(FUZZ_BUILD)/fuzz/corpus \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
+	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/fuzz/artifacts/
