@@ -1,8 +1,11 @@
 #include "app/rest/http_gateway.h"
 
+#include <arpa/inet.h>
 #include <google/protobuf/message.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -38,6 +41,32 @@ bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
   }
   return !host->empty() && absl::SimpleAtoi(listen.substr(colon + 1), port) &&
          *port >= 0 && *port <= 65535;
+}
+
+// Debian's cpp-httplib 0.11 is compiled with a listen backlog of 5: a burst
+// of new connections overflows it and clients wait a SYN retransmit (1 s).
+// Linux lets listen() be called again to raise the backlog, so find the
+// listening socket on `port` and do that.
+void RaiseListenBacklog(int port) {
+  for (int fd = 0; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
+        !listening) {
+      continue;
+    }
+    sockaddr_storage addr{};
+    socklen_t addr_len = sizeof(addr);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
+      continue;
+    }
+    int bound = addr.ss_family == AF_INET
+                    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
+                : addr.ss_family == AF_INET6
+                    ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                    : -1;
+    if (bound == port) ::listen(fd, SOMAXCONN);
+  }
 }
 
 bool IsJson(const std::string& content_type) {
@@ -154,6 +183,7 @@ absl::Status HttpGateway::Start() {
     return absl::UnavailableError("cannot listen on " + options_.listen +
                                   " (address in use or not permitted)");
   }
+  RaiseListenBacklog(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return absl::OkStatus();
 }
