@@ -12,8 +12,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/rest/grpc_call.h"
+#include "app/rest/socket_workarounds.h"
 #include "app/rest/transcoder.h"
 #include "modules/platform/status.h"
 
@@ -43,30 +45,14 @@ bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
          *port >= 0 && *port <= 65535;
 }
 
-// Debian's cpp-httplib 0.11 is compiled with a listen backlog of 5: a burst
-// of new connections overflows it and clients wait a SYN retransmit (1 s).
-// Linux lets listen() be called again to raise the backlog, so find the
-// listening socket on `port` and do that.
-void RaiseListenBacklog(int port) {
-  for (int fd = 0; fd < 1024; ++fd) {
-    int listening = 0;
-    socklen_t len = sizeof(listening);
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 ||
-        !listening) {
-      continue;
-    }
-    sockaddr_storage addr{};
-    socklen_t addr_len = sizeof(addr);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0) {
-      continue;
-    }
-    int bound = addr.ss_family == AF_INET
-                    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
-                : addr.ss_family == AF_INET6
-                    ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                    : -1;
-    if (bound == port) ::listen(fd, SOMAXCONN);
-  }
+// httplib reads a body only for POST, PUT, PATCH and DELETE.
+bool HasUnreadBody(const httplib::Request& req) {
+  bool reads_body = req.method == "POST" || req.method == "PUT" ||
+                    req.method == "PATCH" || req.method == "DELETE";
+  if (reads_body) return false;
+  return req.has_header("Transfer-Encoding") ||
+         req.get_header_value("Content-Length", 0).find_first_not_of("0") !=
+             std::string::npos;
 }
 
 bool IsJson(const std::string& content_type) {
@@ -241,40 +227,54 @@ bool HttpGateway::ServeBuiltin(const httplib::Request& req,
 
 void HttpGateway::Handle(const httplib::Request& req, httplib::Response& res) {
   absl::Time start = absl::Now();
-  std::string method_label = "unmatched";
-  if (ServeBuiltin(req, res)) {
-    method_label = req.path;
-  } else {
-    // Match on the raw path: the template decides how to percent-decode.
-    std::string raw_path = req.target.substr(0, req.target.find('?'));
-    RouteTable::Lookup found = routes_.Find(req.method, raw_path);
-    if (req.method == "OPTIONS") {
-      // No route has method "OPTIONS", so `allowed` lists every method whose
-      // route matches the path: what a preflight may ask for.
-      if (found.outcome == RouteTable::Outcome::kNotFound) {
-        SendStatus(res, grpc::StatusCode::NOT_FOUND,
-                   "no route for " + req.path);
-      } else {
-        res.status = 204;
-        AddCors(req, res, found.allowed);
-      }
-    } else if (found.outcome == RouteTable::Outcome::kNotFound) {
-      SendStatus(res, grpc::StatusCode::NOT_FOUND,
-                 "no route for " + req.method + " " + req.path);
-    } else if (found.outcome == RouteTable::Outcome::kMethodNotAllowed) {
-      res.set_header("Allow", absl::StrJoin(found.allowed, ", "));
-      res.status = 405;
-      res.set_content(StatusJson(grpc::StatusCode::UNIMPLEMENTED,
-                                 req.method + " is not allowed on " + req.path),
-                      kJson);
-    } else {
-      method_label = found.route->grpc_method();
-      Transcode(req, res, *found.route, std::move(found.bindings));
-    }
-    AddCors(req, res, {});
-  }
-  metrics_.Record("http", method_label, std::to_string(res.status),
+  std::string method = Dispatch(req, res);
+  metrics_.Record("http", method, std::to_string(res.status),
                   absl::Now() - start);
+}
+
+std::string HttpGateway::Dispatch(const httplib::Request& req,
+                                  httplib::Response& res) {
+  if (HasUnreadBody(req)) {
+    // Refused on the wire: httplib left the body unread, and it would
+    // otherwise be parsed as the next request on this connection.
+    std::string body = StatusJson(grpc::StatusCode::INVALID_ARGUMENT,
+                                  req.method + " requests take no body");
+    RespondAndClose(
+        req.remote_addr, req.remote_port, port_,
+        absl::StrCat("HTTP/1.1 400 Bad Request\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: ",
+                     body.size(), "\r\nConnection: close\r\n\r\n", body));
+    res.status = 400;
+    return "unmatched";
+  }
+  if (ServeBuiltin(req, res)) return req.path;
+  // Match on the raw path: the template decides how to percent-decode.
+  std::string raw_path = req.target.substr(0, req.target.find('?'));
+  RouteTable::Lookup found = routes_.Find(req.method, raw_path);
+  if (found.outcome == RouteTable::Outcome::kNotFound) {
+    SendStatus(res, grpc::StatusCode::NOT_FOUND,
+               "no route for " + req.method + " " + req.path);
+    return "unmatched";
+  }
+  if (req.method == "OPTIONS") {
+    // No route has method OPTIONS, so `allowed` lists every method whose
+    // route matches the path: what a CORS preflight may ask for.
+    res.status = 204;
+    AddCors(req, res, found.allowed);
+    return "preflight";
+  }
+  AddCors(req, res, {});
+  if (found.outcome == RouteTable::Outcome::kMethodNotAllowed) {
+    res.set_header("Allow", absl::StrJoin(found.allowed, ", "));
+    res.status = 405;
+    res.set_content(StatusJson(grpc::StatusCode::UNIMPLEMENTED,
+                               req.method + " is not allowed on " + req.path),
+                    kJson);
+    return "unmatched";
+  }
+  Transcode(req, res, *found.route, std::move(found.bindings));
+  return found.route->grpc_method();
 }
 
 void HttpGateway::Transcode(const httplib::Request& req, httplib::Response& res,

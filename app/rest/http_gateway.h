@@ -53,6 +53,8 @@ class HttpGateway {
 
  private:
   void Handle(const httplib::Request& req, httplib::Response& res);
+  // Answers the request; returns the method label for metrics.
+  std::string Dispatch(const httplib::Request& req, httplib::Response& res);
   // Serves the RPC the route names.
   void Transcode(const httplib::Request& req, httplib::Response& res,
                  const struct Route& route, std::vector<Binding> bindings);

@@ -37,7 +37,10 @@ absl::string_view SafeForLog(absl::string_view id) {
 std::string Peer(const grpc::CallbackServerContext& ctx) {
   std::string peer = ctx.peer();
   absl::string_view forwarded = Metadata(ctx, "x-forwarded-for");
-  if (absl::StartsWith(peer, "inproc") && !forwarded.empty()) {
+  // gRPC 1.51 names the in-process peer "unknown"; network peers are
+  // always ipv4:, ipv6: or unix:.
+  bool in_process = absl::StartsWith(peer, "inproc") || peer == "unknown";
+  if (in_process && !forwarded.empty()) {
     return absl::StrCat("http:", SafeForLog(forwarded));
   }
   return peer;

@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -179,47 +181,73 @@ httplib::Headers AuthHeaders(const std::string& token) {
   return ::testing::AssertionSuccess();
 }
 
-RestResponse RawHttp(int port, const std::string& request) {
-  RestResponse response;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    response.error = "socket failed";
-    return response;
-  }
+RawConnection::RawConnection(int port) {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return;
   timeval timeout{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
+  setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string text;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    response.error = "connect failed";
-  } else if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-             static_cast<ssize_t>(request.size())) {
-    response.error = "send failed";
-  } else {
-    // Reads until the server closes or the whole answer (headers and
-    // Content-Length bytes) is in: after an error httplib may keep the
-    // connection open for the next request.
-    char buffer[4096];
-    ssize_t n = 0;
-    while (!ResponseComplete(text) &&
-           (n = recv(fd, buffer, sizeof(buffer), 0)) > 0) {
-      text.append(buffer, static_cast<size_t>(n));
-    }
-    if (!ResponseComplete(text) && n < 0) {
-      response.error = "recv failed or timed out";
-    }
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd_);
+    fd_ = -1;
   }
-  close(fd);
-  size_t end = text.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    if (response.error.empty()) response.error = "no complete answer: " + text;
+}
+
+RawConnection::~RawConnection() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool RawConnection::Send(const std::string& bytes) {
+  return fd_ >= 0 && send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                         static_cast<ssize_t>(bytes.size());
+}
+
+RestResponse RawConnection::ReadResponse(std::chrono::milliseconds timeout) {
+  RestResponse response;
+  if (fd_ < 0) {
+    response.error = "not connected";
     return response;
   }
-  std::vector<std::string> lines = absl::StrSplit(text.substr(0, end), "\r\n");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!ResponseComplete(buffer_)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+      response.error = "timed out; have: " + buffer_;
+      return response;
+    }
+    char chunk[4096];
+    ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) {
+      closed_ = true;
+      break;
+    }
+    buffer_.append(chunk, static_cast<size_t>(n));
+  }
+  size_t end = buffer_.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    response.error = "connection closed; have: " + buffer_;
+    buffer_.clear();
+    return response;
+  }
+  std::vector<std::string> lines =
+      absl::StrSplit(buffer_.substr(0, end), "\r\n");
+  for (size_t i = 1; i < lines.size(); ++i) {
+    size_t colon = lines[i].find(':');
+    if (colon == std::string::npos) continue;
+    response.headers.emplace(
+        lines[i].substr(0, colon),
+        std::string(absl::StripAsciiWhitespace(lines[i].substr(colon + 1))));
+  }
+  size_t length = buffer_.size() - (end + 4);  // no length: up to the close
+  absl::SimpleAtoi(response.Header("Content-Length"), &length);
+  length = std::min(length, buffer_.size() - (end + 4));
+  response.body = buffer_.substr(end + 4, length);
+  buffer_.erase(0, end + 4 + length);
   // "HTTP/1.1 400 Bad Request"
   std::vector<std::string> status_line =
       absl::StrSplit(lines[0], absl::MaxSplits(' ', 2));
@@ -229,23 +257,18 @@ RestResponse RawHttp(int port, const std::string& request) {
     response.error = "bad status line: " + lines[0];
     return response;
   }
-  for (size_t i = 1; i < lines.size(); ++i) {
-    size_t colon = lines[i].find(':');
-    if (colon == std::string::npos) continue;
-    response.headers.emplace(
-        lines[i].substr(0, colon),
-        std::string(absl::StripAsciiWhitespace(lines[i].substr(colon + 1))));
-  }
-  // The server closes the connection, so the rest is the body (Content-Length
-  // bounded, in case anything follows).
-  response.body = text.substr(end + 4);
-  size_t length = 0;
-  if (absl::SimpleAtoi(response.Header("Content-Length"), &length) &&
-      length < response.body.size()) {
-    response.body.resize(length);
-  }
   ParseBody(&response);
   return response;
+}
+
+RestResponse RawHttp(int port, const std::string& request) {
+  RawConnection connection(port);
+  if (!connection.Send(request)) {
+    RestResponse response;
+    response.error = "connect or send failed";
+    return response;
+  }
+  return connection.ReadResponse(std::chrono::seconds(10));
 }
 
 }  // namespace rentwave::blackbox

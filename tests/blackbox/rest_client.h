@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -87,10 +88,33 @@ httplib::Headers AuthHeaders(const std::string& token);
                                        int code,
                                        const std::string& message_part = "");
 
+// A raw TCP connection to 127.0.0.1:`port` speaking bytes, for requests
+// httplib's client cannot send (a bad method, a broken request line, a GET
+// with a body) and to see exactly what comes back on one connection.
+class RawConnection {
+ public:
+  explicit RawConnection(int port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  // False if not connected or the bytes could not all be sent.
+  bool Send(const std::string& bytes);
+  // The next whole response on the connection (headers and Content-Length
+  // bytes of body, or all up to the close without a length), or status 0
+  // with `error` set if none is complete within `timeout`.
+  RestResponse ReadResponse(std::chrono::milliseconds timeout);
+  // True once the server closed the connection.
+  bool closed() const { return closed_; }
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;  // received, not yet returned
+  bool closed_ = false;
+};
+
 // The answer to raw `request` bytes sent on a new connection to
-// 127.0.0.1:`port`, read until the server closes it (bounded by a timeout);
-// for requests httplib's client cannot send (a bad method, a broken request
-// line). Parses the status line, headers and body into a RestResponse.
+// 127.0.0.1:`port` (the first response, waiting up to 10 s).
 RestResponse RawHttp(int port, const std::string& request);
 
 }  // namespace rentwave::blackbox

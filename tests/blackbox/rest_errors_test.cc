@@ -2,6 +2,7 @@
 // (never an HTML page) and nothing written.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -44,9 +45,8 @@ class BlackboxRestErrors : public RestServerTest {
 };
 
 TEST_F(BlackboxRestErrors, UnknownPathIs404) {
-  for (const std::string& target :
-       {"/v1/nothing", "/v2/users", "/v1/users/me/extra", "/",
-        "/v1/auth:nothing"}) {
+  for (const char* target : {"/v1/nothing", "/v2/users", "/v1/users/me/extra",
+                             "/", "/v1/auth:nothing"}) {
     SCOPED_TRACE(target);
     EXPECT_TRUE(IsRpcStatus(rest().Get(target), 404, kNotFound, "no route"));
   }
@@ -147,7 +147,7 @@ TEST_F(BlackboxRestErrors, UnknownQueryParameterIs400NamingIt) {
   // A mask that does not parse names its parameter.
   EXPECT_TRUE(IsRpcStatus(rest().Patch("/v1/users/me?updateMask=display%20name",
                                        {{"displayName", "C"}}, auth),
-                          400, kInvalidArgument, "updateMask"));
+                          400, kInvalidArgument, "update_mask"));
   ExpectAccountsAfterStop(1);
 }
 
@@ -287,9 +287,8 @@ TEST_F(BlackboxRestErrors, BodyOverMaxBodyBytesIs413) {
 TEST_F(BlackboxRestErrors, WrongContentTypeIs415) {
   const std::string body =
       Json{{"username", "judy"}, {"password", kPassword}}.dump();
-  for (const std::string& type :
-       {"text/plain", "application/x-www-form-urlencoded", "application/xml",
-        "application/jsonx"}) {
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded",
+                           "application/xml", "application/jsonx"}) {
     SCOPED_TRACE(type);
     RestResponse r = rest().Send("POST", "/v1/users", body, type);
     EXPECT_TRUE(IsRpcStatus(r, 415, kInvalidArgument, "application/json"));
@@ -324,15 +323,41 @@ TEST_F(BlackboxRestErrors, RepeatedFailedLoginsAre429) {
   EXPECT_EQ(rest().Login("trent", kPassword).status, 200);
 }
 
+// A GET route takes no body: one sent anyway is refused (the transcoder's
+// "this method takes no request body"), and in any case it must not stay on
+// the connection to be read as the next request, which is HTTP request
+// smuggling behind any proxy that forwards GET bodies.
+TEST_F(BlackboxRestErrors, GetWithABodyIsRefusedNotSmuggled) {
+  const std::string smuggled =
+      "GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
+      "Connection: close\r\n\r\n";
+  RawConnection connection(server().http_port());
+  ASSERT_TRUE(connection.Send(
+      absl::StrCat("GET /v1/users/abc HTTP/1.1\r\nHost: localhost\r\n"
+                   "Content-Type: application/json\r\nContent-Length: ",
+                   smuggled.size(), "\r\n\r\n")));
+  // A server that reads the body answers only once it has it; one that
+  // refuses bodies on GET may answer at once.
+  RestResponse first = connection.ReadResponse(std::chrono::seconds(1));
+  const bool answered_early = first.status != 0;
+  connection.Send(smuggled);  // may fail if the server has closed: fine
+  if (!answered_early) {
+    first = connection.ReadResponse(std::chrono::seconds(10));
+  }
+  EXPECT_TRUE(IsRpcStatus(first, 400, kInvalidArgument, "body"));
+  // Nothing more: the body was not served as a request of its own.
+  RestResponse second = connection.ReadResponse(std::chrono::seconds(1));
+  EXPECT_EQ(second.status, 0)
+      << "the GET's body was served as a second request:\n"
+      << second.Describe();
+}
+
 TEST_F(BlackboxRestErrors, ErrorsAreNeverHtml) {
-  const std::string token = rest().SignUp("kim");
   std::vector<std::pair<std::string, RestResponse>> answers = {
       {"404", rest().Get("/no/such/page")},
       {"405", rest().Send("DELETE", "/v1/users/me")},
       {"400 malformed",
        rest().Send("POST", "/v1/users", "{", "application/json")},
-      {"400 body on GET", rest().Send("GET", "/v1/users/me", "{}",
-                                      "application/json", AuthHeaders(token))},
       {"401", rest().Get("/v1/users/me")},
       {"413",
        rest().Send("POST", "/v1/users", std::string(kMaxBodyBytes + 1, ' '),
