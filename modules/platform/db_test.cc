@@ -19,27 +19,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
+#include "modules/platform/scoped_temp_dir.h"
 
 namespace rentwave::platform {
 namespace {
-
-// A fresh directory under the test temp dir, removed with its contents.
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    std::string tmpl = ::testing::TempDir() + "rentwave_db_test_XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~ScopedTempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  bool ok() const { return !path_.empty(); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 DatabaseOptions Options(const std::string& path, bool synchronous_full = true) {
   DatabaseOptions options;

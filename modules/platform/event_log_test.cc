@@ -18,28 +18,12 @@
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 #include "modules/platform/migrations.h"
+#include "modules/platform/scoped_temp_dir.h"
 
 namespace rentwave::platform {
 namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(5);
-
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    std::string tmpl = ::testing::TempDir() + "rentwave_event_log_test_XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~ScopedTempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  bool ok() const { return !path_.empty(); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Opens `path` and applies the real migrations; null on failure.
 std::unique_ptr<Database> OpenMigrated(const std::string& path,

@@ -23,9 +23,12 @@
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
 #include "modules/platform/migrations.h"
+#include "modules/platform/scoped_temp_dir.h"
 
 namespace rentwave::users {
 namespace {
+
+using platform::ScopedTempDir;
 
 using platform::Caller;
 using platform::Database;
@@ -118,23 +121,6 @@ void ExpectInvalid(const absl::Status& status, absl::string_view field) {
   EXPECT_TRUE(absl::StartsWith(status.message(), absl::StrCat(field, ":")))
       << "message does not name " << field << ": " << status;
 }
-
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    std::string tmpl = ::testing::TempDir() + "rentwave_users_test_XXXXXX";
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~ScopedTempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  bool ok() const { return !path_.empty(); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // One running "process": database, event log and users over one file.
 struct Instance {
