@@ -34,6 +34,9 @@ fail() {
   exit 1
 }
 
+# Created here: the background job's redirections happen only once it runs.
+: >"$dir/stdout"
+: >"$dir/stderr"
 "$rentwave" serve --db "$dir/rentwave.db" --grpc-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
   --password-cost minimum --log-level info >"$dir/stdout" 2>"$dir/stderr" &
 pid=$!
