@@ -35,6 +35,9 @@ using OrderedJson = nlohmann::ordered_json;
 // The nesting protobuf's own JSON parser allows; checking unknown fields
 // recursively must not overflow the stack on a hostile body first.
 constexpr int kMaxJsonDepth = 100;
+// Query keys name nested fields ("a.b.c"); deeper than this is refused, well
+// inside protobuf's recursion limit (100) for the built message.
+constexpr int kMaxQueryKeySegments = 32;
 
 std::string Quoted(absl::string_view text) {
   return absl::StrCat("\"", text, "\"");
@@ -100,9 +103,9 @@ bool IsSettableFromText(const FieldDescriptor* field) {
 absl::StatusOr<Json> ParseJson(absl::string_view text) {
   try {
     return Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
-    // what() starts with "[json.exception.parse_error.101] ", which is noise
-    // to a client.
+  } catch (const Json::exception& e) {
+    // Syntax errors and numbers out of range ("1e400"). what() starts with
+    // "[json.exception.parse_error.101] ", which is noise to a client.
     absl::string_view what = e.what();
     if (size_t end = what.find("] "); end != absl::string_view::npos) {
       what.remove_prefix(end + 2);
@@ -460,7 +463,13 @@ absl::Status CheckOneof(const Message& parent, const FieldDescriptor* field,
 absl::Status ApplyQueryParameter(absl::string_view key, absl::string_view value,
                                  const std::vector<std::string>& bound,
                                  std::set<std::string>* seen, Message* out) {
-  auto fields = FindFieldPath(out->GetDescriptor(), absl::StrSplit(key, '.'));
+  std::vector<std::string> segments = absl::StrSplit(key, '.');
+  if (segments.size() > kMaxQueryKeySegments) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "query parameter ", Quoted(key.substr(0, 64)),
+        "...: nested deeper than ", kMaxQueryKeySegments, " fields"));
+  }
+  auto fields = FindFieldPath(out->GetDescriptor(), segments);
   if (!fields) {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown query parameter ", Quoted(key)));

@@ -791,5 +791,27 @@ TEST(TranscoderStatusTest, StatusJsonEscapes) {
   }
 }
 
+// Inputs the fuzzer found (fuzz/corpus/transcoder/crash-*): they must be
+// clean INVALID_ARGUMENTs, not exceptions or messages protobuf cannot parse.
+TEST(TranscoderFuzzRegressionTest, JsonNumberOutOfRangeIsMalformedJson) {
+  SearchRequest got;
+  absl::Status status =
+      BuildRequest(MakeRoute("*"), {{}, {}, R"({"pageSize":1e400})"}, &got);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_NE(status.message().find("malformed JSON"), absl::string_view::npos)
+      << status;
+}
+
+TEST(TranscoderFuzzRegressionTest, DeeplyNestedQueryKeyIsRefused) {
+  std::string key = "tree";
+  for (int i = 0; i < 120; ++i) key += ".child";
+  SearchRequest got;
+  absl::Status status =
+      BuildRequest(MakeRoute(""), {{}, {{key, "x"}}, ""}, &got);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_NE(status.message().find("nested deeper"), absl::string_view::npos)
+      << status;
+}
+
 }  // namespace
 }  // namespace rentwave::rest
