@@ -45,5 +45,6 @@ fuzz: deps
 	mkdir -p $(FUZZ_BUILD)/fuzz/corpus $(FUZZ_BUILD)/fuzz/artifacts
 	cp fuzz/corpus/transcoder/* $(FUZZ_BUILD)/fuzz/corpus/
 	$(FUZZ_BUILD)/fuzz/transcoder_fuzzer $(FUZZ_BUILD)/fuzz/corpus \
-	  -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 \
+	  -dict=fuzz/transcoder.dict -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=4096 -timeout=5 \
 	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/fuzz/artifacts/

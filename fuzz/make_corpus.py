@@ -3,7 +3,8 @@
 
 Each seed is METHOD \\0 PATH \\0 QUERY \\0 BODY (see transcoder_fuzzer.cc).
 Rerun after editing SEEDS; files are named after the seeds, so unchanged
-seeds keep their files. Files of seeds removed here must be deleted by hand.
+seeds keep their files. Files of seeds removed here must be deleted by hand;
+the crash-* files (inputs of fixed bugs, see README.md) are not made here.
 """
 import json
 import os

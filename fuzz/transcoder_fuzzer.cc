@@ -66,9 +66,12 @@ using rentwave::rest::RouteTable;
 // Reports a broken invariant the way libFuzzer recognizes: a crash.
 void Check(bool ok, absl::string_view what, absl::string_view detail = "") {
   if (ok) return;
-  std::fprintf(stderr, "transcoder_fuzzer: %.*s: %s\n",
+  // Messages can be long, and libFuzzer saves the whole input anyway.
+  constexpr size_t kMaxDetail = 400;
+  std::fprintf(stderr, "transcoder_fuzzer: %.*s: %s%s\n",
                static_cast<int>(what.size()), what.data(),
-               absl::CHexEscape(detail).c_str());
+               absl::CHexEscape(detail.substr(0, kMaxDetail)).c_str(),
+               detail.size() > kMaxDetail ? "..." : "");
   std::abort();
 }
 

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/api/annotations.pb.h"
@@ -87,19 +89,46 @@ absl::Status CheckPathField(const Descriptor* input,
       return absl::InvalidArgumentError(absl::StrCat(
           field->full_name(), " is not a message, so it has no fields"));
     }
+    if (!is_leaf && absl::StartsWith(field->message_type()->full_name(),
+                                     "google.protobuf.")) {
+      // Timestamps, durations and wrappers are single values (the transcoder
+      // sets them from their text form), not messages to reach into.
+      return absl::InvalidArgumentError(
+          absl::StrCat(field->full_name(),
+                       " is a well-known type, not a message of fields"));
+    }
     if (!is_leaf) message = field->message_type();
   }
   return absl::OkStatus();
 }
 
+// The oneof a path variable's field belongs to, or null.
+const google::protobuf::OneofDescriptor* OneofOf(
+    const Descriptor* input, const std::vector<std::string>& field_path) {
+  const FieldDescriptor* field = nullptr;
+  for (const std::string& name : field_path) {
+    field = input->FindFieldByName(name);
+    input = field->message_type();
+  }
+  return field->containing_oneof();
+}
+
 absl::Status CheckRoute(const Route& route) {
   const Descriptor* input = route.method->input_type();
   const Descriptor* output = route.method->output_type();
+  std::set<const google::protobuf::OneofDescriptor*> oneofs;
   for (const std::vector<std::string>& field_path : route.path.variables()) {
+    std::string name = absl::StrJoin(field_path, ".");
     if (absl::Status s = CheckPathField(input, field_path); !s.ok()) {
-      return RouteError(route, absl::StrCat("path variable \"",
-                                            absl::StrJoin(field_path, "."),
-                                            "\": ", s.message()));
+      return RouteError(
+          route, absl::StrCat("path variable \"", name, "\": ", s.message()));
+    }
+    const auto* oneof = OneofOf(input, field_path);
+    if (oneof != nullptr && !oneofs.insert(oneof).second) {
+      return RouteError(route,
+                        absl::StrCat("path variable \"", name,
+                                     "\" is the second member of oneof ",
+                                     oneof->full_name(), " in the path"));
     }
   }
   if (!route.body.empty() &&

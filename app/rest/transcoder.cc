@@ -383,7 +383,9 @@ absl::Status SetWellKnown(Message* parent, const FieldDescriptor* field,
 }
 
 // The fields named by `path` (JSON or proto names), or nullopt if it names
-// none. Every segment but the last must be a singular message field.
+// none. Every segment but the last must be a singular message field, and not
+// a well-known type: a Timestamp, Duration, FieldMask or wrapper is one value,
+// set from its text form, so "start_time.seconds" cannot bypass its checks.
 std::optional<std::vector<const FieldDescriptor*>> FindFieldPath(
     const Descriptor* type, const std::vector<std::string>& path) {
   std::vector<const FieldDescriptor*> fields;
@@ -393,6 +395,9 @@ std::optional<std::vector<const FieldDescriptor*>> FindFieldPath(
     if (field == nullptr) return std::nullopt;
     fields.push_back(field);
     type = field->is_repeated() ? nullptr : field->message_type();
+    if (type != nullptr && (IsWrapper(type) || IsStringWellKnownType(type))) {
+      type = nullptr;
+    }
   }
   if (fields.empty()) return std::nullopt;
   return fields;
