@@ -242,6 +242,13 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"BadRepeatedPathField",
                     {"GET \"/v1/items/{tags}\"",
                      "rentwave.resttest.routes.ItemRequest.tags is repeated"}},
+        InvalidCase{"BadWellKnownPathField",
+                    {"path variable \"at.seconds\"",
+                     "rentwave.resttest.routes.ItemRequest.at is a well-known "
+                     "type"}},
+        InvalidCase{"BadOneofPathFields",
+                    {"path variable \"group_id\" is the second member of "
+                     "oneof rentwave.resttest.routes.ItemRequest.owner"}},
         InvalidCase{"BadMapPathField",
                     {"rentwave.resttest.routes.ItemRequest.labels is "
                      "repeated"}},
