@@ -171,6 +171,14 @@ absl::Status HttpGateway::Start() {
   }
   RaiseListenBacklog(port_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() is a no-op until the accept loop runs; wait for it so
+  // that an early Stop() cannot leave the thread accepting forever.
+  for (int waited_ms = 0; !server_->is_running(); ++waited_ms) {
+    if (waited_ms == 10000) {
+      return absl::UnavailableError("HTTP server did not start accepting");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return absl::OkStatus();
 }
 
