@@ -84,7 +84,8 @@ TEST(LoginLimiterTest, ConcurrentAttemptsGetExactlyMaxFailuresThrough) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&] {
-      for (int k = 0; k < 50; ++k) allowed += limiter.TryAttempt("alice", kStart);
+      for (int k = 0; k < 50; ++k)
+        allowed += limiter.TryAttempt("alice", kStart);
     });
   }
   for (auto& t : threads) t.join();

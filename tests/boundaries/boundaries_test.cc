@@ -17,7 +17,8 @@ std::vector<SourceFile> Read(const fs::path& root, const std::string& dir,
   for (const auto& entry : fs::recursive_directory_iterator(root / dir)) {
     std::string ext = entry.path().extension().string();
     if (!entry.is_regular_file() ||
-        std::find(extensions.begin(), extensions.end(), ext) == extensions.end()) {
+        std::find(extensions.begin(), extensions.end(), ext) ==
+            extensions.end()) {
       continue;
     }
     std::ifstream in(entry.path());
@@ -64,16 +65,16 @@ TEST(BoundariesTest, CleanSourcesPass) {
 
 TEST(BoundariesTest, FlagsPrivateHeaderIncludes) {
   std::vector<SourceFile> sources = {
-      {"modules/wallet/wallet.cc", "#include \"modules/users/users_store.h\"\n"},
+      {"modules/wallet/wallet.cc",
+       "#include \"modules/users/users_store.h\"\n"},
       {"modules/wallet/wallet_grpc.cc",
        "#include \"modules/users/users_grpc.h\"\n"}};
   EXPECT_EQ(Check(sources, Migrations()).size(), 2u);
 }
 
 TEST(BoundariesTest, FlagsForeignTableNames) {
-  std::vector<SourceFile> sources = {
-      {"modules/wallet/wallet_store.cc",
-       "SELECT username FROM users_accounts"}};
+  std::vector<SourceFile> sources = {{"modules/wallet/wallet_store.cc",
+                                      "SELECT username FROM users_accounts"}};
   auto errors = Check(sources, Migrations());
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("users's table users_accounts"), std::string::npos);
@@ -84,7 +85,8 @@ TEST(BoundariesTest, FlagsSqlOutsideStoreFiles) {
       {"modules/wallet/wallet.cc", "DELETE FROM wallet_accounts"}};
   auto errors = Check(sources, Migrations());
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_NE(errors[0].find("outside the module's *_store.cc"), std::string::npos);
+  EXPECT_NE(errors[0].find("outside the module's *_store.cc"),
+            std::string::npos);
 }
 
 TEST(BoundariesTest, FlagsUnprefixedTablesAndCrossModuleForeignKeys) {
