@@ -1,6 +1,9 @@
 // rentwave: the whole backend in one process. See README.md.
+#include <grpc/support/log.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdio>
 
 #include "absl/synchronization/mutex.h"
@@ -12,6 +15,18 @@
 namespace {
 
 using rentwave::app::Command;
+
+// gRPC's own log goes through spdlog. Until the server is up it is only
+// debug detail: startup failures are reported as one line by Fail().
+std::atomic<bool> serving{false};
+
+void GrpcLog(gpr_log_func_args* args) {
+  if (serving && args->severity == GPR_LOG_SEVERITY_ERROR) {
+    spdlog::warn("grpc: {}", args->message);
+  } else {
+    spdlog::debug("grpc: {}", args->message);
+  }
+}
 using rentwave::app::Config;
 
 int Fail(const absl::Status& status) {
@@ -32,6 +47,7 @@ int Serve(const Config& config, const sigset_t& shutdown_signals) {
   auto server = rentwave::app::Server::Start(config);
   if (!server.ok()) return Fail(server.status());
   // Tests and scripts wait for this line (and read the port from it).
+  serving = true;
   std::printf("rentwave: serving gRPC on port %d\n", (*server)->grpc_port());
   std::printf("rentwave: serving HTTP on port %d\n", (*server)->http_port());
   std::fflush(stdout);
@@ -65,6 +81,7 @@ int main(int argc, char** argv) {
       !status.ok()) {
     return Fail(status);
   }
+  gpr_set_log_function(GrpcLog);
   int code = 0;
   switch (config.command) {
     case Command::kHealthcheck:
