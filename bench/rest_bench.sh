@@ -19,15 +19,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Starts rentwave; sets grpc_port and http_port.
+# wait_for_line FILE SED_EXPR: prints what SED_EXPR extracts from FILE once
+# it appears (at most 10 s).
+wait_for_line() {
+  local value
+  for _ in $(seq 100); do
+    value=$(sed -n "$2" "$1")
+    [ -n "$value" ] && { echo "$value"; return; }
+    sleep 0.1
+  done
+}
+
 "$build/app/rentwave" serve --db "$work/bench.db" --grpc-listen 127.0.0.1:0 \
   --http-listen 127.0.0.1:0 --password-cost minimum >"$work/out" 2>/dev/null &
 pids+=($!)
-for _ in $(seq 100); do
-  http_port=$(sed -n 's/^rentwave: serving HTTP on port //p' "$work/out")
-  [ -n "$http_port" ] && break
-  sleep 0.1
-done
+http_port=$(wait_for_line "$work/out" 's/^rentwave: serving HTTP on port //p')
 grpc_port=$(sed -n 's/^rentwave: serving gRPC on port //p' "$work/out")
 [ -n "$http_port" ] || { echo "rentwave did not start" >&2; exit 1; }
 
@@ -39,11 +45,8 @@ user_id=$(curl -sf -XPOST "http://127.0.0.1:$http_port/v1/users" \
 
 "$build/bench/greeter_bench" server --api=callback --listen=127.0.0.1:0 >"$work/greeter" &
 pids+=($!)
-for _ in $(seq 100); do
-  greeter_port=$(sed -n 's/^port=//p' "$work/greeter")
-  [ -n "$greeter_port" ] && break
-  sleep 0.1
-done
+greeter_port=$(wait_for_line "$work/greeter" 's/^port=//p')
+[ -n "$greeter_port" ] || { echo "greeter did not start" >&2; exit 1; }
 
 # wrk's "99%  1.23ms" -> microseconds.
 to_us() { awk '{v=$1; u=$1; gsub(/[0-9.]/,"",u); sub(/[a-z]+$/,"",v);
