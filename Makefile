@@ -5,7 +5,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build run test bench clean
+.PHONY: deps configure build run test bench bench-rest bench-search clean
 
 deps:
 	./scripts/install-deps.sh
@@ -26,6 +26,12 @@ test: build
 
 bench: build
 	bench/greeter_bench.sh $(BUILD)
+
+bench-rest: build
+	bench/rest_bench.sh $(BUILD)
+
+bench-search: build
+	bench/search_bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "grpc/health/v1/health.pb.h"
+#include "rentwave/v1/listings.pb.h"
 #include "rentwave/v1/users.pb.h"
 
 namespace rentwave::app {
@@ -21,6 +22,7 @@ TEST(PublicMethodsTest, EveryEntryNamesAMethodTheBinaryServes) {
   // Link the descriptors of every service the server registers.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   rentwave::v1::RegisterRequest users;
+  rentwave::v1::SearchListingsRequest listings;
   grpc::health::v1::HealthCheckRequest health;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   for (const std::string& method : PublicMethods()) {

@@ -56,12 +56,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods(),
                                                  s->metrics_);
   s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);
+  RW_ASSIGN_OR_RETURN(s->listings_,
+                      listings::Listings::Open(*s->db_, *s->events_, s->clock_,
+                                               s->no_rentals_));
+  s->listings_grpc_ =
+      std::make_unique<listings::ListingsGrpc>(*s->listings_, *s->gate_);
 
   // The services served over gRPC, and over REST by their annotations.
-  std::vector<grpc::Service*> services = {s->users_grpc_.get()};
-  RW_ASSIGN_OR_RETURN(rest::RouteTable routes,
-                      rest::RouteTable::Build(
-                          {ServiceDescriptor(v1::Users::service_full_name())}));
+  std::vector<grpc::Service*> services = {s->users_grpc_.get(),
+                                          s->listings_grpc_.get()};
+  RW_ASSIGN_OR_RETURN(
+      rest::RouteTable routes,
+      rest::RouteTable::Build(
+          {ServiceDescriptor(v1::Users::service_full_name()),
+           ServiceDescriptor(v1::Listings::service_full_name())}));
   s->routes_ = std::make_unique<rest::RouteTable>(std::move(routes));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -113,8 +121,10 @@ void Server::Shutdown() {
   grpc_.reset();
   gateway_.reset();
   events_->Stop();
+  listings_grpc_.reset();
   users_grpc_.reset();
   gate_.reset();
+  listings_.reset();
   users_.reset();
   events_.reset();
   db_.reset();

@@ -10,6 +10,8 @@
 #include "app/config.h"
 #include "app/rest/http_gateway.h"
 #include "app/rest/route_table.h"
+#include "modules/listings/listings.h"
+#include "modules/listings/listings_grpc.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
@@ -54,6 +56,10 @@ class Server {
   std::unique_ptr<users::Users> users_;
   std::unique_ptr<platform::RpcGate> gate_;
   std::unique_ptr<users::UsersGrpc> users_grpc_;
+  // Until the rentals module exists, no listing has rentals.
+  listings::NoRentals no_rentals_;
+  std::unique_ptr<listings::Listings> listings_;
+  std::unique_ptr<listings::ListingsGrpc> listings_grpc_;
   std::unique_ptr<grpc::Server> grpc_;
   int grpc_port_ = 0;
   std::unique_ptr<rest::RouteTable> routes_;

@@ -10,32 +10,8 @@ build="${1:-./build}"
 rounds="${2:-5}"
 seconds="${3:-3}"
 conns="${CONNECTIONS:-64}"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# wait_for_line FILE SED_EXPR: prints what SED_EXPR extracts from FILE once
-# it appears (at most 10 s).
-wait_for_line() {
-  local value
-  for _ in $(seq 100); do
-    value=$(sed -n "$2" "$1")
-    [ -n "$value" ] && { echo "$value"; return; }
-    sleep 0.1
-  done
-}
-
-"$build/app/rentwave" serve --db "$work/bench.db" --grpc-listen 127.0.0.1:0 \
-  --http-listen 127.0.0.1:0 --password-cost minimum >"$work/out" 2>/dev/null &
-pids+=($!)
-http_port=$(wait_for_line "$work/out" 's/^rentwave: serving HTTP on port //p')
-grpc_port=$(sed -n 's/^rentwave: serving gRPC on port //p' "$work/out")
-[ -n "$http_port" ] || { echo "rentwave did not start" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
+start_rentwave
 
 user_id=$(curl -sf -XPOST "http://127.0.0.1:$http_port/v1/users" \
   -H 'content-type: application/json' \
@@ -43,10 +19,7 @@ user_id=$(curl -sf -XPOST "http://127.0.0.1:$http_port/v1/users" \
   sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
 [ -n "$user_id" ] || { echo "could not register the bench user" >&2; exit 1; }
 
-"$build/bench/greeter_bench" server --api=callback --listen=127.0.0.1:0 >"$work/greeter" &
-pids+=($!)
-greeter_port=$(wait_for_line "$work/greeter" 's/^port=//p')
-[ -n "$greeter_port" ] || { echo "greeter did not start" >&2; exit 1; }
+start_greeter
 
 # wrk's "99%  1.23ms" -> microseconds.
 to_us() { awk '{v=$1; u=$1; gsub(/[0-9.]/,"",u); sub(/[a-z]+$/,"",v);
@@ -57,8 +30,8 @@ for round in $(seq "$rounds"); do
     --method /rentwave.v1.Users/GetUser --json "{\"userId\":\"$user_id\"}" \
     --inflight "$conns" --seconds "$seconds")
   echo "round $round grpc:    $line" >&2
-  echo "$line" | sed -n 's/.*calls_per_sec=\([0-9]*\).*/\1/p' >>"$work/grpc.rate"
-  echo "$line" | sed -n 's/.*p99_us=\([0-9]*\).*/\1/p' >>"$work/grpc.p99"
+  field calls_per_sec "$line" >>"$work/grpc.rate"
+  field p99_us "$line" >>"$work/grpc.p99"
 
   wrk -t2 -c"$conns" -d"${seconds}s" --latency \
     "http://127.0.0.1:$http_port/v1/users/$user_id" >"$work/wrk" 2>&1
@@ -73,10 +46,9 @@ for round in $(seq "$rounds"); do
   line=$("$build/bench/greeter_bench" client --target="127.0.0.1:$greeter_port" \
     --inflight="$conns" --seconds="$seconds")
   echo "round $round greeter: $line" >&2
-  echo "$line" | sed -n 's/.*calls_per_sec=\([0-9]*\).*/\1/p' >>"$work/greeter.rate"
+  field calls_per_sec "$line" >>"$work/greeter.rate"
 done
 
-median() { sort -n "$work/$1" | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'; }
 g=$(median grpc.rate) r=$(median rest.rate) b=$(median greeter.rate)
 awk -v g="$g" -v r="$r" -v b="$b" -v gp="$(median grpc.p99)" -v rp="$(median rest.p99)" \
   -v n="$rounds" -v c="$conns" 'BEGIN {

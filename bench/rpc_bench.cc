@@ -13,6 +13,7 @@
 
 #include "CLI/CLI.hpp"
 #include "bench/load_client.h"
+#include "rentwave/v1/listings.pb.h"
 #include "rentwave/v1/users.pb.h"
 
 namespace rentwave::bench {
@@ -53,8 +54,9 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", seconds, "measured seconds");
   app.add_option("--warmup", warmup, "warm-up seconds");
   CLI11_PARSE(app, argc, argv);
-  // Linking the generated users code registers its descriptors.
+  // Linking the generated code registers its descriptors.
   rentwave::v1::GetUserRequest link_users;
+  rentwave::v1::SearchListingsRequest link_listings;
 
   auto request = rentwave::bench::ParseRequest(method, json);
   if (request == nullptr) {

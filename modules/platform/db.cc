@@ -127,6 +127,27 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(Tx&)> fn) {
   return status;
 }
 
+absl::Status Database::ForEachConnection(
+    absl::FunctionRef<absl::Status(SQLite::Database&)> fn) {
+  std::lock_guard<std::mutex> writer_lock(writer_mu_);
+  std::unique_lock<std::mutex> lock(readers_mu_);
+  size_t total =
+      IsMemory(options_.path)
+          ? 0
+          : static_cast<size_t>(std::max(1, options_.read_connections));
+  readers_cv_.wait(lock, [&] { return readers_.size() == total; });
+  try {
+    absl::Status status = fn(*writer_);
+    for (auto& reader : readers_) {
+      if (!status.ok()) break;
+      status = fn(*reader);
+    }
+    return status;
+  } catch (const std::exception& e) {
+    return StatusFromSqlite(e);
+  }
+}
+
 std::unique_ptr<SQLite::Database> Database::AcquireReader() {
   std::unique_lock<std::mutex> lock(readers_mu_);
   readers_cv_.wait(lock, [this] { return !readers_.empty(); });
@@ -140,7 +161,7 @@ void Database::ReleaseReader(std::unique_ptr<SQLite::Database> conn) {
     std::lock_guard<std::mutex> lock(readers_mu_);
     readers_.push_back(std::move(conn));
   }
-  readers_cv_.notify_one();
+  readers_cv_.notify_all();  // ForEachConnection waits for all of them
 }
 
 }  // namespace rentwave::platform

@@ -72,6 +72,13 @@ class Database {
   // in-memory database, which has a single connection). Thread-safe.
   absl::Status Read(absl::FunctionRef<absl::Status(Tx&)> fn);
 
+  // Runs `fn` once on every connection (the writer and each reader), e.g. to
+  // register SQL functions a module needs; waits for busy readers to come
+  // back. Stops at the first error. Thread-safe; connections are never
+  // reopened, so this need only be called once.
+  absl::Status ForEachConnection(
+      absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
+
   const std::string& path() const { return options_.path; }
 
  private:

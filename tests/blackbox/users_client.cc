@@ -11,13 +11,6 @@ namespace {
 
 constexpr auto kDeadline = std::chrono::seconds(10);
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& authorization) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + kDeadline);
-  if (!authorization.empty()) ctx->AddMetadata("authorization", authorization);
-  return ctx;
-}
-
 // Lets callers pass nullptr for responses they do not look at.
 template <typename T>
 T* OrScratch(T* response, T* scratch) {
@@ -33,13 +26,21 @@ std::string CodeName(grpc::StatusCode code) {
 
 std::string Bearer(const std::string& token) { return "Bearer " + token; }
 
+std::unique_ptr<grpc::ClientContext> NewContext(
+    const std::string& authorization) {
+  auto ctx = std::make_unique<grpc::ClientContext>();
+  ctx->set_deadline(std::chrono::system_clock::now() + kDeadline);
+  if (!authorization.empty()) ctx->AddMetadata("authorization", authorization);
+  return ctx;
+}
+
 UsersClient::UsersClient(std::shared_ptr<grpc::Channel> channel)
     : stub_(v1::Users::NewStub(std::move(channel))) {}
 
 grpc::Status UsersClient::Register(const v1::RegisterRequest& request,
                                    v1::RegisterResponse* response) {
   v1::RegisterResponse scratch;
-  return stub_->Register(Context("").get(), request,
+  return stub_->Register(NewContext("").get(), request,
                          OrScratch(response, &scratch));
 }
 
@@ -59,20 +60,20 @@ grpc::Status UsersClient::Login(const std::string& username,
   request.set_username(username);
   request.set_password(password);
   v1::LoginResponse scratch;
-  return stub_->Login(Context("").get(), request,
+  return stub_->Login(NewContext("").get(), request,
                       OrScratch(response, &scratch));
 }
 
 grpc::Status UsersClient::Logout(const std::string& authorization) {
   v1::LogoutResponse response;
-  return stub_->Logout(Context(authorization).get(), v1::LogoutRequest(),
+  return stub_->Logout(NewContext(authorization).get(), v1::LogoutRequest(),
                        &response);
 }
 
 grpc::Status UsersClient::GetMe(const std::string& authorization,
                                 v1::User* response) {
   v1::User scratch;
-  return stub_->GetMe(Context(authorization).get(), v1::GetMeRequest(),
+  return stub_->GetMe(NewContext(authorization).get(), v1::GetMeRequest(),
                       OrScratch(response, &scratch));
 }
 
@@ -80,7 +81,7 @@ grpc::Status UsersClient::UpdateMe(const std::string& authorization,
                                    const v1::UpdateMeRequest& request,
                                    v1::User* response) {
   v1::User scratch;
-  return stub_->UpdateMe(Context(authorization).get(), request,
+  return stub_->UpdateMe(NewContext(authorization).get(), request,
                          OrScratch(response, &scratch));
 }
 
@@ -90,7 +91,7 @@ grpc::Status UsersClient::GetUser(const std::string& authorization,
   v1::GetUserRequest request;
   request.set_user_id(user_id);
   v1::User scratch;
-  return stub_->GetUser(Context(authorization).get(), request,
+  return stub_->GetUser(NewContext(authorization).get(), request,
                         OrScratch(response, &scratch));
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -20,6 +21,20 @@ std::string CodeName(grpc::StatusCode code);
 
 // "Bearer <token>".
 std::string Bearer(const std::string& token);
+
+// A client context with a 10 s deadline and `authorization` (if not empty).
+std::unique_ptr<grpc::ClientContext> NewContext(
+    const std::string& authorization);
+
+// Calls unary `method` of any generated stub through NewContext.
+template <typename Stub, typename Request, typename Response>
+grpc::Status Call(Stub& stub,
+                  grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                               const Request&, Response*),
+                  const std::string& authorization, const Request& request,
+                  Response* response) {
+  return (stub.*method)(NewContext(authorization).get(), request, response);
+}
 
 // Compare a grpc::Status's code by name, printing the message on failure.
 #define EXPECT_CODE(status, code)                                             \

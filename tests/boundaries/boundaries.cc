@@ -55,7 +55,8 @@ std::map<std::string, std::string> TableOwners(
   static const std::regex kName(
       "(^|/)[0-9]{4}_([a-z0-9_]+?)__[a-z0-9_]+\\.sql$");
   static const std::regex kCreate(
-      "CREATE\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?([A-Za-z0-9_]+)",
+      "CREATE\\s+(VIRTUAL\\s+)?TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?"
+      "([A-Za-z0-9_]+)",
       std::regex::icase);
   std::map<std::string, std::string> owners;
   for (const SourceFile& m : migrations) {
@@ -67,7 +68,7 @@ std::map<std::string, std::string> TableOwners(
     std::string module = name[2].str();
     for (auto it = std::sregex_iterator(m.text.begin(), m.text.end(), kCreate);
          it != std::sregex_iterator(); ++it) {
-      std::string table = (*it)[2].str();
+      std::string table = (*it)[3].str();
       if (module != "platform" && table.rfind(module + "_", 0) != 0) {
         errors->push_back(m.path + ": table " + table +
                           " lacks its module prefix " + module + "_");
