@@ -19,26 +19,12 @@
 #include "modules/platform/db.h"
 #include "modules/platform/migrations.h"
 #include "modules/platform/scoped_temp_dir.h"
+#include "modules/platform/test_database.h"
 
 namespace rentwave::platform {
 namespace {
 
 constexpr absl::Duration kWait = absl::Seconds(5);
-
-// Opens `path` and applies the real migrations; null on failure.
-std::unique_ptr<Database> OpenMigrated(const std::string& path,
-                                       const Clock& clock) {
-  DatabaseOptions options;
-  options.path = path;
-  options.synchronous_full = false;
-  auto db = Database::Open(options);
-  EXPECT_TRUE(db.ok()) << db.status();
-  if (!db.ok()) return nullptr;
-  absl::Status status = ApplyMigrations(**db, EmbeddedMigrations(), clock);
-  EXPECT_TRUE(status.ok()) << status;
-  if (!status.ok()) return nullptr;
-  return std::move(*db);
-}
 
 std::string Describe(const Event& e) {
   return std::to_string(e.seq) + " " + e.type + " " + e.aggregate_id + " " +
@@ -104,7 +90,7 @@ std::vector<int64_t> Seqs(const std::vector<Event>& events) {
 class EventLogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = OpenMigrated(":memory:", clock_);
+    db_ = OpenMigratedForTest(":memory:", clock_);
     ASSERT_NE(db_, nullptr);
     log_ = std::make_unique<EventLog>(*db_, clock_);
   }
@@ -329,7 +315,7 @@ TEST(EventLogRestartTest, ResumesAfterAcknowledgedPositionAndNewNamesGetAll) {
   ManualClock clock;
 
   {
-    auto db = OpenMigrated(path, clock);
+    auto db = OpenMigratedForTest(path, clock);
     ASSERT_NE(db, nullptr);
     // Declared before the log, so they outlive its dispatcher thread.
     std::mutex mu;
@@ -362,7 +348,7 @@ TEST(EventLogRestartTest, ResumesAfterAcknowledgedPositionAndNewNamesGetAll) {
     EXPECT_EQ(seen[2], 3);
   }
 
-  auto db = OpenMigrated(path, clock);
+  auto db = OpenMigratedForTest(path, clock);
   ASSERT_NE(db, nullptr);
   int64_t position = -1;
   ASSERT_TRUE(db->Read([&](Tx& tx) {

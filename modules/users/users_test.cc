@@ -24,6 +24,7 @@
 #include "modules/platform/event_log.h"
 #include "modules/platform/migrations.h"
 #include "modules/platform/scoped_temp_dir.h"
+#include "modules/platform/test_database.h"
 
 namespace rentwave::users {
 namespace {
@@ -45,22 +46,6 @@ UsersOptions TestOptions() {
   options.token_ttl = absl::Hours(1);
   options.login_limits = kLimits;
   return options;
-}
-
-// Opens `path` and applies the real migrations.
-std::unique_ptr<Database> OpenMigrated(const std::string& path,
-                                       const platform::Clock& clock) {
-  platform::DatabaseOptions options;
-  options.path = path;
-  options.synchronous_full = false;
-  auto db = Database::Open(options);
-  EXPECT_TRUE(db.ok()) << db.status();
-  if (!db.ok()) return nullptr;
-  absl::Status migrated =
-      platform::ApplyMigrations(**db, platform::EmbeddedMigrations(), clock);
-  EXPECT_TRUE(migrated.ok()) << migrated;
-  if (!migrated.ok()) return nullptr;
-  return std::move(*db);
 }
 
 // Every row of a query, its columns joined with '|'.
@@ -132,7 +117,7 @@ struct Instance {
 Instance Start(const std::string& path, const platform::Clock& clock,
                UsersOptions options = TestOptions()) {
   Instance in;
-  in.db = OpenMigrated(path, clock);
+  in.db = platform::OpenMigratedForTest(path, clock);
   if (in.db == nullptr) return in;
   in.events = std::make_unique<EventLog>(*in.db, clock);
   auto users = Users::Create(*in.db, *in.events, clock, std::move(options));
@@ -144,7 +129,7 @@ Instance Start(const std::string& path, const platform::Clock& clock,
 class UsersTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = OpenMigrated(":memory:", clock_);
+    db_ = platform::OpenMigratedForTest(":memory:", clock_);
     ASSERT_NE(db_, nullptr);
     events_ = std::make_unique<EventLog>(*db_, clock_);
     auto users = Users::Create(*db_, *events_, clock_, TestOptions());
