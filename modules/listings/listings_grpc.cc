@@ -159,9 +159,10 @@ grpc::ServerUnaryReactor* ListingsGrpc::UpdateListing(
   return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
     std::vector<std::string> paths(request->update_mask().paths().begin(),
                                    request->update_mask().paths().end());
-    RW_ASSIGN_OR_RETURN(
-        Listing listing,
-        listings_.Update(caller.user_id, FromProto(request->listing()), paths));
+    Listing patch = FromProto(request->listing());
+    patch.id = request->listing_id();
+    RW_ASSIGN_OR_RETURN(Listing listing,
+                        listings_.Update(caller.user_id, patch, paths));
     ToProto(listing, response);
     return absl::OkStatus();
   });

@@ -140,7 +140,7 @@ TEST_F(BlackboxListings, Lifecycle) {
 
   // Update: only the owner, only with the current version.
   v1::UpdateListingRequest update;
-  update.mutable_listing()->set_id(book.id());
+  update.set_listing_id(book.id());
   update.mutable_listing()->set_title("Harry Potter (1st ed.)");
   update.mutable_listing()->set_version(1);
   update.mutable_update_mask()->add_paths("title");

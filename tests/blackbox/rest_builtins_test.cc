@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -90,7 +93,7 @@ TEST_F(BlackboxRestBuiltins, MetricsCountRestCallsAlsoAsGrpcCalls) {
       << metrics.body;
 }
 
-TEST_F(BlackboxRestBuiltins, OpenApiListsEveryUsersRoute) {
+TEST_F(BlackboxRestBuiltins, OpenApiListsEveryRoute) {
   RestResponse openapi = rest().Get("/openapi.json");
   ASSERT_EQ(openapi.status, 200) << openapi.Describe();
   EXPECT_EQ(openapi.MediaType(), "application/json");
@@ -105,9 +108,16 @@ TEST_F(BlackboxRestBuiltins, OpenApiListsEveryUsersRoute) {
     std::vector<std::string> methods;
   };
   const Expected expected[] = {
-      {"/v1/users", {"post"}},          {"/v1/auth:login", {"post"}},
-      {"/v1/auth:logout", {"post"}},    {"/v1/users/me", {"get", "patch"}},
+      {"/v1/users", {"post"}},
+      {"/v1/auth:login", {"post"}},
+      {"/v1/auth:logout", {"post"}},
+      {"/v1/users/me", {"get", "patch"}},
       {"/v1/users/{user_id}", {"get"}},
+      {"/v1/listings", {"get", "post"}},
+      {"/v1/listings/{listing_id}", {"get", "patch", "delete"}},
+      {"/v1/listings/{listing_id}:setActive", {"post"}},
+      {"/v1/users/me/listings", {"get"}},
+      {"/v1/books/{isbn}", {"get"}},
   };
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.path);
@@ -118,9 +128,28 @@ TEST_F(BlackboxRestBuiltins, OpenApiListsEveryUsersRoute) {
           << method << " in " << item.dump(2);
     }
     // No operation the API does not have.
-    for (const char* method : {"put", "delete"}) {
-      EXPECT_FALSE(item.contains(method)) << method;
+    for (const char* method : {"get", "post", "put", "patch", "delete"}) {
+      EXPECT_EQ(item.contains(method), absl::c_linear_search(e.methods, method))
+          << method;
     }
+  }
+  EXPECT_EQ(doc["paths"].size(), std::size(expected));
+  // OpenAPI forbids two paths that differ only in their variables' names.
+  std::set<std::string> shapes;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    std::string shape =
+        std::regex_replace(path, std::regex("\\{[^}]*\\}"), "{}");
+    EXPECT_TRUE(shapes.insert(shape).second) << path;
+  }
+  // Every query parameter of a search is declared.
+  std::set<std::string> params;
+  for (const Json& p :
+       doc["paths"]["/v1/listings"]["get"].value("parameters", Json::array())) {
+    if (p.value("in", "") == "query") params.insert(p.value("name", ""));
+  }
+  for (const char* name : {"query", "kind", "price.minMinor", "pageSize",
+                           "pageToken", "availableFrom", "orderBy"}) {
+    EXPECT_TRUE(params.contains(name)) << name;
   }
   // The path parameter is declared.
   const Json& get_user = doc["paths"]["/v1/users/{user_id}"]["get"];
