@@ -368,13 +368,13 @@ absl::StatusOr<Page> Listings::RunSearch(const SearchQuery& query,
   const std::string context = TokenContext(query, with_inactive, with_archived);
   std::optional<store::SortKey> after;
   if (!page.page_token.empty()) {
-    RW_ASSIGN_OR_RETURN(PageCursor cursor,
+    RW_ASSIGN_OR_RETURN(platform::PageCursor cursor,
                         tokens_.Decode(page.page_token, context, clock_.Now()));
     if (cursor.order != static_cast<int>(order)) {
       return absl::InvalidArgumentError(
           "page_token: not issued for this request");
     }
-    after = store::SortKey{cursor.primary, cursor.listing_id};
+    after = store::SortKey{cursor.primary, cursor.id};
   }
   const store::Scope scope{with_inactive, with_archived};
   // One more than a page tells whether another page follows. Booked
@@ -404,10 +404,10 @@ absl::StatusOr<Page> Listings::RunSearch(const SearchQuery& query,
   if (kept.size() == wanted) {
     kept.pop_back();
     const store::SortKey& last = kept.back().key;
-    result.next_page_token =
-        tokens_.Encode(PageCursor{static_cast<int>(order), last.primary,
-                                  last.listing_id, clock_.Now()},
-                       context);
+    result.next_page_token = tokens_.Encode(
+        platform::PageCursor{static_cast<int>(order), last.primary,
+                             last.listing_id, clock_.Now()},
+        context);
   }
   for (store::Row& row : kept)
     result.listings.push_back(std::move(row.listing));

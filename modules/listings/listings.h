@@ -11,11 +11,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "modules/listings/page_token.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
 #include "modules/platform/money.h"
+#include "modules/platform/page_token.h"
 
 namespace rentwave::listings {
 
@@ -231,7 +231,7 @@ class Listings {
   platform::EventLog& events_;
   const platform::Clock& clock_;
   const RentalCalendar& rentals_;
-  const PageTokenCodec tokens_;
+  const platform::PageTokenCodec tokens_;
 };
 
 }  // namespace rentwave::listings

@@ -8,14 +8,14 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace rentwave::listings {
+namespace rentwave::platform {
 
 // Where the previous page ended: the sort key of its last item.
 struct PageCursor {
-  int order = 0;           // the listings::SearchOrder the page used
-  int64_t primary = 0;     // relevance score, price or creation micros
-  std::string listing_id;  // the tie-breaker
-  absl::Time issued;       // when the token was made
+  int order = 0;        // which sort order the page used (caller-defined)
+  int64_t primary = 0;  // the sort key of the last item
+  std::string id;       // the tie-breaker: the last item's id
+  absl::Time issued;    // when the token was made
   bool operator==(const PageCursor&) const = default;
 };
 
@@ -30,7 +30,7 @@ class PageTokenCodec {
   // `key`: 32 secret bytes.
   explicit PageTokenCodec(std::string key);
 
-  // The token for `cursor` (about 110 characters for a ULID listing id),
+  // The token for `cursor` (about 110 characters for a ULID id),
   // bound to `context`. cursor.issued is kept to the microsecond.
   std::string Encode(const PageCursor& cursor, absl::string_view context) const;
 
@@ -46,4 +46,4 @@ class PageTokenCodec {
   std::string key_;
 };
 
-}  // namespace rentwave::listings
+}  // namespace rentwave::platform

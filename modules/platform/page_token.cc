@@ -1,4 +1,4 @@
-#include "modules/listings/page_token.h"
+#include "modules/platform/page_token.h"
 
 #include <sodium.h>
 
@@ -7,19 +7,19 @@
 #include "absl/status/status.h"
 #include "modules/platform/random.h"
 
-namespace rentwave::listings {
+namespace rentwave::platform {
 namespace {
 
 // Token layout before base64url (integers big-endian):
 //   version u8 | order i32 | primary i64 | issued unix micros i64 |
-//   listing_id length u16 | listing_id | HMAC-SHA-256 (32 bytes)
+//   id length u16 | id | HMAC-SHA-256 (32 bytes)
 // The MAC covers everything before it, then a NUL, then the context. The
 // length prefix makes the cursor self-delimiting, so bytes cannot be shifted
-// between listing_id and context to pass one request's token off as another's.
+// between id and context to pass one request's token off as another's.
 constexpr uint8_t kVersion = 1;
 constexpr size_t kHeaderBytes = 1 + 4 + 8 + 8 + 2;
 constexpr size_t kMacBytes = crypto_auth_hmacsha256_BYTES;
-// Listing ids are 26-character ULIDs; this leaves ample room and bounds the
+// Ids are 26-character ULIDs; this leaves ample room and bounds the
 // work done on hostile input before the MAC is checked.
 constexpr size_t kMaxTokenChars = 1024;
 // Servers' clocks may disagree a little.
@@ -74,13 +74,13 @@ std::string PageTokenCodec::Encode(const PageCursor& cursor,
                                    absl::string_view context) const {
   platform::EnsureSodium();
   std::string bytes;
-  bytes.reserve(kHeaderBytes + cursor.listing_id.size() + kMacBytes);
+  bytes.reserve(kHeaderBytes + cursor.id.size() + kMacBytes);
   bytes.push_back(static_cast<char>(kVersion));
   PutInt(bytes, static_cast<uint32_t>(cursor.order), 4);
   PutInt(bytes, static_cast<uint64_t>(cursor.primary), 8);
   PutInt(bytes, static_cast<uint64_t>(absl::ToUnixMicros(cursor.issued)), 8);
-  PutInt(bytes, cursor.listing_id.size(), 2);
-  bytes.append(cursor.listing_id);
+  PutInt(bytes, cursor.id.size(), 2);
+  bytes.append(cursor.id);
   bytes.append(Mac(key_, bytes, context));
 
   std::string text(sodium_base64_encoded_len(bytes.size(), kBase64Variant),
@@ -131,7 +131,7 @@ absl::StatusOr<PageCursor> PageTokenCodec::Decode(absl::string_view token,
   cursor.primary = static_cast<int64_t>(GetInt(body, 5, 8));
   cursor.issued =
       absl::FromUnixMicros(static_cast<int64_t>(GetInt(body, 13, 8)));
-  cursor.listing_id = std::string(body.substr(kHeaderBytes));
+  cursor.id = std::string(body.substr(kHeaderBytes));
 
   if (cursor.issued > now + kClockSkew) {
     return absl::InvalidArgumentError(
@@ -144,4 +144,4 @@ absl::StatusOr<PageCursor> PageTokenCodec::Decode(absl::string_view token,
   return cursor;
 }
 
-}  // namespace rentwave::listings
+}  // namespace rentwave::platform

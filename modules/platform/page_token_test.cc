@@ -1,5 +1,5 @@
 // Tests for sealed page tokens (page_token.h).
-#include "modules/listings/page_token.h"
+#include "modules/platform/page_token.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
 
-namespace rentwave::listings {
+namespace rentwave::platform {
 namespace {
 
 const std::string kKey = "0123456789abcdef0123456789abcdef";
@@ -25,14 +25,14 @@ PageCursor Cursor() {
   PageCursor c;
   c.order = 2;
   c.primary = 123'456;
-  c.listing_id = "01HV5ZQJ8XKQ4M3N2P1R0S9T8V";
+  c.id = "01HV5ZQJ8XKQ4M3N2P1R0S9T8V";
   c.issued = kIssued;
   return c;
 }
 
 void ExpectRejected(const absl::StatusOr<PageCursor>& decoded,
                     absl::string_view detail) {
-  ASSERT_FALSE(decoded.ok()) << "accepted: " << decoded->listing_id;
+  ASSERT_FALSE(decoded.ok()) << "accepted: " << decoded->id;
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StartsWith(decoded.status().message(), "page_token: "))
       << decoded.status();
@@ -58,7 +58,7 @@ TEST(PageTokenTest, RoundTripsExtremeValues) {
       PageCursor c = Cursor();
       c.primary = primary;
       c.order = order;
-      c.listing_id = order == 0 ? "" : std::string(300, 'z');
+      c.id = order == 0 ? "" : std::string(300, 'z');
       auto decoded = codec.Decode(codec.Encode(c, ""), "", kIssued);
       ASSERT_TRUE(decoded.ok())
           << primary << "/" << order << ": " << decoded.status();
@@ -175,4 +175,4 @@ TEST(PageTokenTest, RejectsEmpty) {
 }
 
 }  // namespace
-}  // namespace rentwave::listings
+}  // namespace rentwave::platform
