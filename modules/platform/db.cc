@@ -56,6 +56,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     db->writer_ = OpenConnection(options, /*writer=*/true);
     // A write proves the file is writable now rather than at the first RPC.
     db->writer_->exec("BEGIN IMMEDIATE; COMMIT;");
+    db->group_commit_ = std::make_unique<GroupCommit>(
+        *db->writer_, db->writer_mu_, options.max_group_commit);
     if (!IsMemory(options.path)) {
       for (int i = 0; i < std::max(1, options.read_connections); ++i) {
         db->readers_.push_back(OpenConnection(options, /*writer=*/false));
@@ -70,59 +72,39 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
 
 Database::~Database() = default;
 
-absl::Status Database::Run(SQLite::Database& conn, bool writable,
-                           absl::FunctionRef<absl::Status(Tx&)> fn,
-                           std::vector<std::function<void()>>* on_commit) {
-  Tx tx(conn, writable);
-  try {
-    conn.exec(writable ? "BEGIN IMMEDIATE" : "BEGIN");
-  } catch (const std::exception& e) {
-    return StatusFromSqlite(e);
-  }
+absl::Status Database::Read(SQLite::Database& conn,
+                            absl::FunctionRef<absl::Status(Tx&)> fn) {
+  Tx tx(conn, /*writable=*/false);
   absl::Status status;
   try {
+    conn.exec("BEGIN");
     status = fn(tx);
-    if (status.ok()) {
-      conn.exec("COMMIT");
-      *on_commit = std::move(tx.on_commit_);
-      return status;
-    }
   } catch (const std::exception& e) {
     status = StatusFromSqlite(e);
   } catch (...) {
     status = absl::InternalError("unknown exception in a transaction");
   }
-  // SQLite may already have rolled back (e.g. on SQLITE_FULL); then ROLLBACK
-  // fails harmlessly.
   if (sqlite3_get_autocommit(conn.getHandle()) == 0) {
     try {
-      conn.exec("ROLLBACK");
+      conn.exec("ROLLBACK");  // a read has nothing to commit
     } catch (const std::exception& e) {
-      spdlog::error("rollback failed: {}", e.what());
+      spdlog::error("ending a read failed: {}", e.what());
     }
   }
   return status;
 }
 
 absl::Status Database::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
-  std::vector<std::function<void()>> on_commit;
-  absl::Status status;
-  {
-    std::lock_guard<std::mutex> lock(writer_mu_);
-    status = Run(*writer_, /*writable=*/true, fn, &on_commit);
-  }
-  for (auto& hook : on_commit) hook();
-  return status;
+  return group_commit_->Write(fn);
 }
 
 absl::Status Database::Read(absl::FunctionRef<absl::Status(Tx&)> fn) {
-  std::vector<std::function<void()>> unused;
   if (IsMemory(options_.path)) {
     std::lock_guard<std::mutex> lock(writer_mu_);
-    return Run(*writer_, /*writable=*/false, fn, &unused);
+    return Read(*writer_, fn);
   }
   auto conn = AcquireReader();
-  absl::Status status = Run(*conn, /*writable=*/false, fn, &unused);
+  absl::Status status = Read(*conn, fn);
   ReleaseReader(std::move(conn));
   return status;
 }

@@ -14,6 +14,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "modules/platform/group_commit.h"
 
 namespace rentwave::platform {
 
@@ -34,6 +35,7 @@ class Tx {
 
  private:
   friend class Database;
+  friend class GroupCommit;
   Tx(SQLite::Database& db, bool writable) : db_(db), writable_(writable) {}
 
   SQLite::Database& db_;
@@ -48,6 +50,8 @@ struct DatabaseOptions {
   // loss may drop the last commits, never corrupt).
   bool synchronous_full = true;
   int read_connections = 4;  // at least 1 is used
+  // The most write transactions that share one commit (group commit).
+  int max_group_commit = 128;
   absl::Duration busy_timeout = absl::Seconds(5);
 };
 
@@ -60,10 +64,13 @@ class Database {
       const DatabaseOptions& options);
   ~Database();
 
-  // Runs `fn` in a write transaction (BEGIN IMMEDIATE): commits if it returns
-  // OK, rolls back and returns its error otherwise. Writers are serialized in
-  // process. SQLite failures become statuses: UNAVAILABLE for a full,
-  // read-only or failing disk, ABORTED for contention, INTERNAL otherwise.
+  // Runs `fn` in a write transaction: commits if it returns OK, rolls back
+  // and returns its error otherwise. Concurrent writes share one commit
+  // (group commit, see GroupCommit), each in its own savepoint; Write
+  // returns only once its data is durable (per synchronous). `fn` may run
+  // on another caller's thread while this one waits. SQLite failures become
+  // statuses: UNAVAILABLE for a full, read-only or failing disk (then the
+  // whole group fails), ABORTED for contention, INTERNAL otherwise.
   // Thread-safe; must not be called from inside another Write or Read.
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
 
@@ -80,18 +87,20 @@ class Database {
       absl::FunctionRef<absl::Status(SQLite::Database&)> fn);
 
   const std::string& path() const { return options_.path; }
+  WriteStats write_stats() const { return group_commit_->stats(); }
 
  private:
   explicit Database(DatabaseOptions options) : options_(std::move(options)) {}
-  absl::Status Run(SQLite::Database& conn, bool writable,
-                   absl::FunctionRef<absl::Status(Tx&)> fn,
-                   std::vector<std::function<void()>>* on_commit);
+  // Runs `fn` in a read transaction on `conn`.
+  static absl::Status Read(SQLite::Database& conn,
+                           absl::FunctionRef<absl::Status(Tx&)> fn);
   std::unique_ptr<SQLite::Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<SQLite::Database> conn);
 
   DatabaseOptions options_;
   std::mutex writer_mu_;
   std::unique_ptr<SQLite::Database> writer_;
+  std::unique_ptr<GroupCommit> group_commit_;
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<SQLite::Database>> readers_;

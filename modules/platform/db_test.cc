@@ -9,7 +9,9 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -357,6 +359,95 @@ TEST_F(FileDbTest, ConcurrentWritersAllLand) {
   EXPECT_EQ(went_backwards.load(), 0);
   EXPECT_EQ(QueryInt(*db_, "SELECT v FROM kv WHERE k = 'counter'"),
             kThreads * kIncrements);
+}
+
+// What each follower of RunGroupBehindALeader got, and its thread.
+struct GroupRun {
+  std::vector<absl::Status> statuses;
+  std::vector<std::thread::id> callers;
+};
+
+// Holds the writer inside a first Write until `followers` more writers have
+// queued behind it, so that they form one group. `body(i)` is follower i's
+// transaction.
+GroupRun RunGroupBehindALeader(Database& db, int followers,
+                               std::function<absl::Status(Tx&, int)> body) {
+  std::atomic<int> started{0};
+  GroupRun run{std::vector<absl::Status>(followers),
+               std::vector<std::thread::id>(followers)};
+  std::thread leader([&] {
+    absl::Status status = db.Write([&](Tx& tx) {
+      while (started.load() < followers) std::this_thread::yield();
+      // Followers have called Write; give them time to queue.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      InsertKv(tx, "leader", 0);
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(status.ok()) << status;
+  });
+  std::vector<std::thread> threads;
+  for (int i = 0; i < followers; ++i) {
+    threads.emplace_back([&, i] {
+      // Wait until the leader's transaction is running.
+      while (db.write_stats().transactions == 0) std::this_thread::yield();
+      ++started;
+      run.callers[i] = std::this_thread::get_id();
+      run.statuses[i] = db.Write([&](Tx& tx) { return body(tx, i); });
+    });
+  }
+  leader.join();
+  for (auto& t : threads) t.join();
+  return run;
+}
+
+TEST_F(FileDbTest, ConcurrentWritesShareOneCommit) {
+  OpenDb(Options(dir_.File("group.db"), /*synchronous_full=*/true));
+  Exec(*db_, kCreateKv);
+  const WriteStats before = db_->write_stats();
+  GroupRun run = RunGroupBehindALeader(*db_, 10, [](Tx& tx, int i) {
+    InsertKv(tx, "k" + std::to_string(i), i);
+    return absl::OkStatus();
+  });
+  for (const absl::Status& s : run.statuses) EXPECT_TRUE(s.ok()) << s;
+  const WriteStats after = db_->write_stats();
+  EXPECT_EQ(after.transactions - before.transactions, 11);
+  // The leader's commit, then the ten followers' (rarely split in two).
+  EXPECT_LE(after.commits - before.commits, 3);
+  EXPECT_EQ(QueryInt(*db_, "SELECT COUNT(*) FROM kv"), 11);
+}
+
+TEST_F(FileDbTest, AFailingWriteInAGroupUndoesOnlyItself) {
+  std::vector<absl::Status> statuses =
+      RunGroupBehindALeader(*db_, 6, [](Tx& tx, int i) -> absl::Status {
+        InsertKv(tx, "k" + std::to_string(i), i);
+        if (i == 1) return absl::FailedPreconditionError("no");
+        if (i == 3) InsertKv(tx, "leader", 0);  // duplicate key: throws
+        if (i == 4) throw std::runtime_error("boom");
+        return absl::OkStatus();
+      }).statuses;
+  EXPECT_TRUE(statuses[0].ok());
+  EXPECT_EQ(statuses[1].code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(statuses[2].ok());
+  EXPECT_EQ(statuses[3].code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(statuses[4].code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(statuses[5].ok());
+  for (const char* key : {"leader", "k0", "k2", "k5"}) {
+    EXPECT_EQ(CountKey(*db_, key), 1) << key;
+  }
+  for (const char* key : {"k1", "k3", "k4"}) {
+    EXPECT_EQ(CountKey(*db_, key), 0) << key;
+  }
+}
+
+TEST_F(FileDbTest, OnCommitHooksRunOnTheCallersThread) {
+  std::vector<std::thread::id> ran_on(4);
+  GroupRun run = RunGroupBehindALeader(*db_, 4, [&](Tx& tx, int i) {
+    InsertKv(tx, "k" + std::to_string(i), i);
+    tx.OnCommit([&ran_on, i] { ran_on[i] = std::this_thread::get_id(); });
+    return absl::OkStatus();
+  });
+  // `fn` may run on the leader's thread; its hooks run on the caller's.
+  EXPECT_EQ(ran_on, run.callers);
 }
 
 TEST(DatabaseOpenTest, UnopenablePathIsUnavailableNamingThePath) {

@@ -1,0 +1,117 @@
+#include "modules/platform/group_commit.h"
+
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "modules/platform/db.h"
+
+namespace rentwave::platform {
+
+struct GroupCommit::Request {
+  absl::FunctionRef<absl::Status(Tx&)> fn;
+  absl::Status status;
+  std::vector<std::function<void()>> on_commit;
+  bool done = false;  // guarded by mu_
+};
+
+GroupCommit::GroupCommit(SQLite::Database& writer, std::mutex& writer_mu,
+                         int max_group)
+    : writer_(writer),
+      writer_mu_(writer_mu),
+      max_group_(static_cast<size_t>(std::max(1, max_group))) {}
+
+absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
+  Request request{fn};
+  std::unique_lock<std::mutex> lock(mu_);
+  queue_.push_back(&request);
+  while (!request.done) {
+    if (leading_) {
+      done_.wait(lock);
+      continue;
+    }
+    leading_ = true;
+    std::vector<Request*> group;
+    while (!queue_.empty() && group.size() < max_group_) {
+      group.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    lock.unlock();
+    RunGroup(group);
+    lock.lock();
+    for (Request* r : group) r->done = true;
+    leading_ = false;
+    done_.notify_all();
+  }
+  lock.unlock();
+  for (auto& hook : request.on_commit) hook();
+  return request.status;
+}
+
+void GroupCommit::RunGroup(const std::vector<Request*>& group) {
+  std::lock_guard<std::mutex> writer_lock(writer_mu_);
+  transactions_ += static_cast<int64_t>(group.size());
+  // Fails every request that has not failed on its own: their writes are
+  // not (or no longer) part of a transaction that will commit.
+  auto fail_group = [&](const absl::Status& status) {
+    for (Request* r : group) {
+      if (r->status.ok()) r->status = status;
+      r->on_commit.clear();
+    }
+    if (sqlite3_get_autocommit(writer_.getHandle()) == 0) {
+      try {
+        writer_.exec("ROLLBACK");
+      } catch (const std::exception& e) {
+        spdlog::error("rollback failed: {}", e.what());
+      }
+    }
+  };
+  try {
+    writer_.exec("BEGIN IMMEDIATE");
+  } catch (const std::exception& e) {
+    fail_group(StatusFromSqlite(e));
+    return;
+  }
+  bool any_ok = false;
+  for (Request* r : group) {
+    Tx tx(writer_, /*writable=*/true);
+    try {
+      writer_.exec("SAVEPOINT rw_write");
+      r->status = r->fn(tx);
+    } catch (const std::exception& e) {
+      r->status = StatusFromSqlite(e);
+    } catch (...) {
+      r->status = absl::InternalError("unknown exception in a transaction");
+    }
+    // SQLite rolls the whole transaction back on some errors (a full disk,
+    // an I/O error): everything the group wrote so far is gone.
+    if (sqlite3_get_autocommit(writer_.getHandle()) != 0) {
+      fail_group(r->status.ok()
+                     ? absl::UnavailableError("storage: transaction lost")
+                     : r->status);
+      return;
+    }
+    try {
+      if (r->status.ok()) {
+        writer_.exec("RELEASE rw_write");
+        r->on_commit = std::move(tx.on_commit_);
+        any_ok = true;
+      } else {
+        writer_.exec("ROLLBACK TO rw_write");
+        writer_.exec("RELEASE rw_write");
+      }
+    } catch (const std::exception& e) {
+      fail_group(StatusFromSqlite(e));
+      return;
+    }
+  }
+  try {
+    writer_.exec(any_ok ? "COMMIT" : "ROLLBACK");
+    if (any_ok) ++commits_;
+  } catch (const std::exception& e) {
+    fail_group(StatusFromSqlite(e));
+  }
+}
+
+}  // namespace rentwave::platform
