@@ -1,5 +1,6 @@
 #include "modules/listings/full_text.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -167,9 +168,10 @@ std::optional<std::string> MatchExpression(sqlite3* db,
                                            absl::string_view text) {
   text = absl::StripAsciiWhitespace(text);
   // An ISBN may be typed with spaces as well as hyphens: then the whole
-  // query is one chunk; otherwise each whitespace-separated chunk is.
+  // query is one chunk; otherwise each whitespace-separated chunk is. Only a
+  // valid ISBN, so that numbers such as "12345 67890" stay separate words.
   std::vector<absl::string_view> chunks;
-  if (LooksLikeIsbn(text)) {
+  if (LooksLikeIsbn(text) && NormalizeIsbn(text, "query").ok()) {
     chunks.push_back(text);
   } else {
     chunks =
@@ -177,14 +179,13 @@ std::optional<std::string> MatchExpression(sqlite3* db,
   }
   if (chunks.empty()) return std::nullopt;
   QueryTokenizer tokenizer(db);
-  std::vector<std::string> terms;
+  std::vector<std::string> words;  // plain prefix terms, as tokens
+  std::vector<std::string> terms;  // ISBN terms
   for (absl::string_view chunk : chunks) {
     std::vector<std::string> tokens = tokenizer.Tokens(chunk);
     if (tokens.empty()) continue;
     if (!LooksLikeIsbn(chunk)) {
-      for (const std::string& token : tokens) {
-        terms.push_back(PrefixString(token));
-      }
+      words.insert(words.end(), tokens.begin(), tokens.end());
       continue;
     }
     // The isbn column holds the 13 digits; the text columns may hold the
@@ -198,8 +199,24 @@ std::optional<std::string> MatchExpression(sqlite3* db,
       terms.push_back(as_typed);
     }
   }
-  if (terms.empty()) return std::nullopt;
-  return absl::StrJoin(terms, " AND ");
+  // Every prefix query merges the doclists of all the terms it covers, so a
+  // public query of 100 copies of "a" would read most of the index 100 times.
+  // A word that repeats another, or is a prefix of another, adds nothing to
+  // an AND of prefixes: drop it. The remaining words cover disjoint sets of
+  // terms, so one query reads each doclist at most once.
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < words.size(); ++i) {
+    // Sorted: a word's extensions, if any, follow it directly.
+    if (i + 1 < words.size() && words[i + 1].starts_with(words[i])) continue;
+    kept.push_back(PrefixString(words[i]));
+  }
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  kept.insert(kept.end(), terms.begin(), terms.end());
+  if (kept.empty()) return std::nullopt;
+  return absl::StrJoin(kept, " AND ");
 }
 
 }  // namespace rentwave::listings::full_text

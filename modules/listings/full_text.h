@@ -22,8 +22,10 @@ absl::Status RegisterRelevance(sqlite3* db);
 
 // The MATCH expression for user keywords `text`: each word a quoted prefix
 // term, all required, FTS5 syntax in the input treated as plain text; an
-// ISBN (with hyphens or spaces) matches its 13 digits too. nullopt if `text`
-// has no words. Throws std::runtime_error if FTS5's tokenizer is missing.
+// ISBN (with hyphens or spaces) matches its 13 digits too. Words that repeat
+// another or are a prefix of another are dropped (they cannot change what
+// matches, only multiply the work). nullopt if `text` has no words. Throws
+// std::runtime_error if FTS5's tokenizer is missing.
 std::optional<std::string> MatchExpression(sqlite3* db, absl::string_view text);
 
 }  // namespace rentwave::listings::full_text

@@ -89,6 +89,10 @@ const absl::flat_hash_map<std::string, FieldCopier>& Copiers() {
           {"room.address", Nested(&Listing::room, &Room::address)},
           {"room.max_guests", Nested(&Listing::room, &Room::max_guests)},
           {"room.beds", Nested(&Listing::room, &Room::beds)},
+          // The listing's own copy; the catalogue entry keeps the first
+          // listing's. The ISBN cannot change: it links to the catalogue.
+          {"book.title", Nested(&Listing::book, &Book::title)},
+          {"book.author", Nested(&Listing::book, &Book::author)},
       };
   return *copiers;
 }
@@ -105,12 +109,15 @@ absl::Status ApplyMask(const Listing& patch,
     if (it == Copiers().end()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "update_mask: '", path, "' cannot be changed",
-          path.rfind("book", 0) == 0 ? " (book details come from the catalogue)"
-                                     : ""));
+          path.rfind("book", 0) == 0
+              ? " (the ISBN links the listing to its catalogue entry)"
+              : ""));
     }
+    bool book_path = path.rfind("book.", 0) == 0;
     bool vehicle_path = path.rfind("vehicle", 0) == 0;
     bool room_path = path.rfind("room", 0) == 0;
-    if ((vehicle_path && !listing.vehicle) || (room_path && !listing.room)) {
+    if ((book_path && !listing.book) || (vehicle_path && !listing.vehicle) ||
+        (room_path && !listing.room)) {
       return absl::InvalidArgumentError(
           absl::StrCat("update_mask: '", path, "' does not apply to a ",
                        KindName(listing.kind), " listing"));

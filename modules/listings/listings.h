@@ -170,7 +170,9 @@ class Listings {
   // Copies the fields named by `paths` (proto field paths, see
   // rentwave.v1.UpdateListingRequest) from `patch` into listing `patch.id`,
   // validates the result and records listing.updated. patch.version, unless
-  // 0, must be the current version. Errors: INVALID_ARGUMENT (unknown or
+  // 0, must be the current version. A late fee equal to the old price (as a
+  // defaulted one is) follows a changed price unless late_fee is in `paths`
+  // too. Errors: INVALID_ARGUMENT (unknown or
   // immutable path, bad value), NOT_FOUND, PERMISSION_DENIED (not the
   // owner), ABORTED (stale version), FAILED_PRECONDITION (archived).
   absl::StatusOr<Listing> Update(const std::string& caller_id,
@@ -178,14 +180,15 @@ class Listings {
                                  const std::vector<std::string>& paths);
 
   // Activates or deactivates a listing (listing.activated /
-  // listing.deactivated); a no-op if it already is. Errors: NOT_FOUND,
-  // PERMISSION_DENIED, FAILED_PRECONDITION (archived).
+  // listing.deactivated); a no-op if it already is. Errors: INVALID_ARGUMENT
+  // (empty id), NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION (archived).
   absl::StatusOr<Listing> SetActive(const std::string& caller_id,
                                     const std::string& listing_id, bool active);
 
   // Archives a listing (listing.archived); a no-op if it already is. Errors:
-  // NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION (open rentals).
-  // Archiving also deactivates.
+  // INVALID_ARGUMENT (empty id), NOT_FOUND, PERMISSION_DENIED,
+  // FAILED_PRECONDITION (open rentals), those of RentalCalendar. Archiving
+  // also deactivates.
   absl::Status Archive(const std::string& caller_id,
                        const std::string& listing_id);
 
@@ -216,7 +219,8 @@ class Listings {
   Listings(platform::Database& db, platform::EventLog& events,
            const platform::Clock& clock, const RentalCalendar& rentals,
            std::string token_key);
-  // Loads `listing_id` for a change by `caller_id`. Errors: NOT_FOUND,
+  // Loads `listing_id` for a change by `caller_id`. Errors: INVALID_ARGUMENT
+  // (empty id), NOT_FOUND (also someone else's archived listing),
   // PERMISSION_DENIED (not theirs).
   absl::StatusOr<Listing> LoadOwned(platform::Tx& tx,
                                     const std::string& caller_id,

@@ -151,6 +151,10 @@ class SqlBuilder {
     args_.emplace_back(std::move(value));
     return *this;
   }
+  // Puts `before` and `after`, which take no arguments, around the SQL.
+  void Wrap(absl::string_view before, absl::string_view after) {
+    sql_ = absl::StrCat(before, sql_, after);
+  }
   // Appends " AND <condition>" binding `value` to its one '?'.
   template <typename T>
   void Where(absl::string_view condition, T value) {
@@ -319,22 +323,31 @@ std::vector<Row> Search(platform::Tx& tx, const SearchQuery& query, Scope scope,
   // Relevance needs words to score; without any it means newest first.
   if (order == SearchOrder::kRelevance && !match) order = SearchOrder::kNewest;
 
+  const bool ascending = order == SearchOrder::kPriceAscending;
+  const bool by_price = ascending || order == SearchOrder::kPriceDescending;
+  const absl::string_view primary =
+      order == SearchOrder::kRelevance
+          ? "rw_relevance(listings_search)"
+          : (by_price ? "i.price_minor" : "i.created_at_us");
+  const absl::string_view direction = ascending ? " ASC" : " DESC";
+
   SqlBuilder sql;
   if (order == SearchOrder::kRelevance) {
     // The score is computed in a subquery so that the keyset condition and
-    // ORDER BY can name it. Ties on score go to the smaller id, so the
-    // condition cannot be one row-value comparison.
+    // ORDER BY can name it. Scoring every match dominates the cost here
+    // (reading each row's column sizes), so the sort carries whole rows.
     sql.Add("SELECT * FROM (SELECT ")
         .Add(kListingColumns)
+        .Add(", ")
+        .Add(primary)
         .Add(
-            ", rw_relevance(listings_search) AS sort_primary "
-            "FROM listings_search JOIN listings_items AS i "
-            "ON i.seq = listings_search.rowid "
-            "WHERE listings_search MATCH ?")
+            " AS sort_primary FROM listings_search JOIN listings_items AS i "
+            "ON i.seq = listings_search.rowid WHERE listings_search MATCH ?")
         .Arg(*match);
     AddFilters(sql, query, scope);
     sql.Add(") AS r");
     if (after) {
+      // Not one row-value comparison: score and id go opposite ways.
       sql.Add(
              " WHERE (r.sort_primary < ? OR "
              "(r.sort_primary = ? AND r.id > ?))")
@@ -342,14 +355,20 @@ std::vector<Row> Search(platform::Tx& tx, const SearchQuery& query, Scope scope,
           .Arg(after->primary)
           .Arg(after->listing_id);
     }
-    sql.Add(" ORDER BY r.sort_primary DESC, r.id ASC");
+    sql.Add(" ORDER BY r.sort_primary DESC, r.id ASC LIMIT ?")
+        .Arg(int64_t{limit});
   } else {
-    const bool by_price = order == SearchOrder::kPriceAscending ||
-                          order == SearchOrder::kPriceDescending;
-    const absl::string_view primary =
-        by_price ? "i.price_minor" : "i.created_at_us";
+    // Newest first over text matches: the FTS5 scan meets them oldest first,
+    // so nearly every match enters the top-N sort and displaces one, and
+    // carrying whole rows through it took twice as long at 100k listings
+    // (a common word). That sort carries only the keys; the columns are read
+    // for the page alone, in an outer query (the LIMIT keeps the subquery
+    // from being flattened into it). Price orders keep whole rows: most
+    // matches are rejected by the sort at once, and the extra join costs more.
+    const bool keys_first = match && order == SearchOrder::kNewest;
     sql.Add("SELECT ")
-        .Add(kListingColumns)
+        .Add(keys_first ? absl::string_view("i.seq AS seq, i.id AS id")
+                        : absl::string_view(kListingColumns))
         .Add(", ")
         .Add(primary)
         .Add(" AS sort_primary");
@@ -363,7 +382,6 @@ std::vector<Row> Search(platform::Tx& tx, const SearchQuery& query, Scope scope,
       sql.Add(" FROM listings_items AS i WHERE 1 = 1");
     }
     AddFilters(sql, query, scope);
-    const bool ascending = order == SearchOrder::kPriceAscending;
     if (after) {
       // A row-value comparison, which SQLite turns into an index range.
       sql.Add(absl::StrCat(" AND (", primary, ", i.id) ", ascending ? ">" : "<",
@@ -371,11 +389,17 @@ std::vector<Row> Search(platform::Tx& tx, const SearchQuery& query, Scope scope,
           .Arg(after->primary)
           .Arg(after->listing_id);
     }
-    const char* direction = ascending ? " ASC" : " DESC";
-    sql.Add(
-        absl::StrCat(" ORDER BY ", primary, direction, ", i.id", direction));
+    sql.Add(absl::StrCat(" ORDER BY ", primary, direction, ", i.id", direction,
+                         " LIMIT ?"))
+        .Arg(int64_t{limit});
+    if (keys_first) {
+      sql.Wrap(
+          absl::StrCat("SELECT ", kListingColumns, ", r.sort_primary FROM ("),
+          absl::StrCat(") AS r JOIN listings_items AS i ON i.seq = r.seq "
+                       "ORDER BY r.sort_primary",
+                       direction, ", r.id", direction));
+    }
   }
-  sql.Add(" LIMIT ?").Arg(int64_t{limit});
 
   SQLite::Statement q = sql.Prepare(tx.db());
   std::vector<Row> rows;

@@ -54,10 +54,10 @@ struct Row {
 
 // Up to `limit` listings matching `query` (validated and normalized by
 // NormalizeSearch; availability is the caller's business) within `scope`,
-// in `order` (never kDefault; kRelevance needs query.text), strictly after
-// `after` when given. Keyset-paged: stable while listings are inserted or
-// updated. Keywords in query.text are each matched as a prefix, all must
-// match; FTS5 operators in it are treated as plain words.
+// in `order` (kDefault, and kRelevance when query.text has no words, mean
+// newest first), strictly after `after` when given. Keyset-paged: stable while
+// listings are inserted or updated. Keywords in query.text are each matched as
+// a prefix, all must match; FTS5 operators in it are treated as plain words.
 std::vector<Row> Search(platform::Tx& tx, const SearchQuery& query, Scope scope,
                         SearchOrder order, const std::optional<SortKey>& after,
                         int limit);

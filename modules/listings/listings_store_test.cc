@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "modules/listings/full_text.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 #include "modules/platform/scoped_temp_dir.h"
@@ -434,6 +435,33 @@ TEST_F(StoreTest, Fts5SyntaxInTheQueryIsPlainText) {
   EXPECT_TRUE(Get("hp").has_value());
 }
 
+TEST_F(StoreTest, RepeatedAndPrefixWordsAreQueriedOnce) {
+  // A public query of 100 copies of one letter once read most of the index
+  // 100 times (seconds at 100k listings).
+  auto match = [&](const std::string& text) {
+    std::optional<std::string> expression;
+    Read([&](Tx& tx) {
+      expression = full_text::MatchExpression(tx.db().getHandle(), text);
+    });
+    return expression.value_or("<none>");
+  };
+  std::string many;
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&many, "k ");
+  EXPECT_EQ(match(many), "\"k\"*");
+  EXPECT_EQ(match("k-k-k-k-K-k"), "\"k\"*");
+  EXPECT_EQ(match("pot harr harry h Potter"), "\"harry\"* AND \"potter\"*");
+  EXPECT_EQ(match("harry potter harry"), "\"harry\"* AND \"potter\"*");
+  // Digits that are not a valid ISBN stay separate words.
+  EXPECT_EQ(match("12345 67890"), "\"12345\"* AND \"67890\"*");
+  EXPECT_EQ(match("0306406152 0306406152"),
+            "(\"9780306406157\"* OR \"0306406152\"*)");
+
+  Add(BookListing("hp", "Harry Potter"));
+  Add(VehicleListing("car", "Harrier jet"));
+  EXPECT_EQ(Found(Text("h harr harry h")), std::vector<std::string>{"hp"});
+  EXPECT_EQ(Scores("harry harry potter"), Scores("potter harry"));
+}
+
 TEST_F(StoreTest, QueryWithoutWordsMatchesEverythingNewestFirst) {
   Listing a = VehicleListing("a", "Old car");
   Listing b = VehicleListing("b", "New car");
@@ -652,6 +680,12 @@ TEST_F(StoreFilterTest, EveryOrderSortsAndReportsItsKey) {
   // Text with a non-relevance order.
   EXPECT_EQ(Ids(Run(Text("dune"), SearchOrder::kPriceDescending)),
             (std::vector<std::string>{"b2", "b1"}));
+  rows = Run(Text("dune"), SearchOrder::kNewest);
+  ASSERT_EQ(Ids(rows), (std::vector<std::string>{"b2", "b1"}));
+  ExpectSameListing(rows[0].listing, *Get("b2"));
+  EXPECT_EQ(rows[0].key.primary, platform::ToMicros(rows[0].listing.created));
+  EXPECT_EQ(Ids(Run(Text("dune"), SearchOrder::kNewest, {}, rows[0].key)),
+            std::vector<std::string>{"b1"});
 }
 
 TEST_F(StoreFilterTest, ResultsStartStrictlyAfterTheKey) {

@@ -205,6 +205,38 @@ TEST_F(ListingsTest, ADefaultLateFeeFollowsThePrice) {
   EXPECT_EQ(updated->late_fee, (platform::Money{2000, "USD"}));  // set: kept
 }
 
+TEST_F(ListingsTest, UpdateChangesTheListingsOwnBookTitleAndAuthorOnly) {
+  Listing l = MustCreate(BookListing("9780306406157", "Dune"));
+  Listing patch;
+  patch.id = l.id;
+  patch.book = Book{"9780000000002", "Dune (annotated)", "F. Herbert"};
+  auto updated =
+      listings_->Update(kOwner, patch, {"book.title", "book.author"});
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(updated->book,
+            (Book{"9780306406157", "Dune (annotated)", "F. Herbert"}));
+  EXPECT_EQ(listings_->Get("", l.id)->book, updated->book);
+  // The catalogue keeps the first listing's; search sees the new text.
+  auto book = listings_->GetBook("9780306406157", {});
+  ASSERT_TRUE(book.ok()) << book.status();
+  EXPECT_EQ(book->first, (Book{"9780306406157", "Dune", "Some Author"}));
+  SearchQuery annotated;
+  annotated.text = "annotat herbert";
+  EXPECT_EQ(AllIds(annotated, 10), std::vector<std::string>{l.id});
+
+  patch.book->title = "";
+  EXPECT_EQ(listings_->Update(kOwner, patch, {"book.title"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  Listing car = MustCreate(Vehicle("Golf", 1200));
+  patch.id = car.id;
+  auto wrong_kind = listings_->Update(kOwner, patch, {"book.title"});
+  EXPECT_EQ(wrong_kind.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(
+      absl::StrContains(wrong_kind.status().message(), "does not apply"))
+      << wrong_kind.status();
+  EXPECT_EQ(listings_->Get("", l.id)->version, 2);
+}
+
 TEST_F(ListingsTest, UpdateRejectionsChangeNothing) {
   Listing l = MustCreate(Vehicle("Golf", 1200));
   Listing patch;

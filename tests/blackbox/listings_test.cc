@@ -314,6 +314,130 @@ TEST_F(BlackboxListings, BadInputIsRejectedAndChangesNothing) {
               INVALID_ARGUMENT);
 }
 
+TEST_F(BlackboxListings, UpdatesThatFailChangeNothing) {
+  v1::Listing car = Create(Car("Car", 900, 5));
+  struct Case {
+    std::string name;
+    std::string auth;
+    std::vector<std::string> paths;
+    int64_t version;
+    std::function<void(v1::Listing&)> mutate;
+    std::string code;
+    std::string field;  // the message starts with it
+  } cases[] = {
+      {"not the owner",
+       bob_,
+       {"title"},
+       1,
+       nullptr,
+       "PERMISSION_DENIED",
+       "listing"},
+      {"stale version", alice_, {"title"}, 7, nullptr, "ABORTED", "listing"},
+      {"no mask", alice_, {}, 1, nullptr, "INVALID_ARGUMENT", "update_mask"},
+      {"unknown path",
+       alice_,
+       {"colour"},
+       1,
+       nullptr,
+       "INVALID_ARGUMENT",
+       "update_mask"},
+      {"immutable path",
+       alice_,
+       {"kind"},
+       1,
+       nullptr,
+       "INVALID_ARGUMENT",
+       "update_mask"},
+      {"book path on a car",
+       alice_,
+       {"book.title"},
+       1,
+       nullptr,
+       "INVALID_ARGUMENT",
+       "update_mask"},
+      {"bad value after a good one",
+       alice_,
+       {"title", "vehicle.seats"},
+       1,
+       [](v1::Listing& l) { l.mutable_vehicle()->set_seats(0); },
+       "INVALID_ARGUMENT",
+       "vehicle.seats"},
+      {"late fee in another currency",
+       alice_,
+       {"late_fee"},
+       1,
+       [](v1::Listing& l) {
+         l.mutable_late_fee()->set_amount_minor(100);
+         l.mutable_late_fee()->set_currency("USD");
+       },
+       "INVALID_ARGUMENT",
+       "late_fee.currency"},
+  };
+  for (const Case& c : cases) {
+    v1::UpdateListingRequest update;
+    update.set_listing_id(car.id());
+    *update.mutable_listing() = car;
+    update.mutable_listing()->set_title("Changed");
+    update.mutable_listing()->set_version(c.version);
+    if (c.mutate) c.mutate(*update.mutable_listing());
+    for (const std::string& path : c.paths) {
+      update.mutable_update_mask()->add_paths(path);
+    }
+    v1::Listing out;
+    grpc::Status status =
+        Call(*stub_, &Stub::UpdateListing, c.auth, update, &out);
+    EXPECT_EQ(CodeName(status.error_code()), c.code) << c.name;
+    EXPECT_EQ(status.error_message().rfind(c.field, 0), 0u)
+        << c.name << ": " << status.error_message();
+  }
+  v1::Listing got;
+  ASSERT_CODE(Get("", car.id(), &got), OK);
+  EXPECT_EQ(got.title(), "Car");
+  EXPECT_EQ(got.version(), 1);
+  EXPECT_EQ(got.vehicle().seats(), 5);
+}
+
+TEST_F(BlackboxListings, ABookListingsOwnTitleAndAuthorCanChange) {
+  v1::Listing book = Create(Book("0-7475-3269-9", "Harry Potter", 200));
+  v1::UpdateListingRequest update;
+  update.set_listing_id(book.id());
+  update.mutable_listing()->mutable_book()->set_title("HP and the Stone");
+  update.mutable_listing()->mutable_book()->set_author("Rowling, J. K.");
+  update.mutable_update_mask()->add_paths("book.title");
+  update.mutable_update_mask()->add_paths("book.author");
+  v1::Listing updated;
+  ASSERT_CODE(Call(*stub_, &Stub::UpdateListing, alice_, update, &updated), OK);
+  EXPECT_EQ(updated.book().title(), "HP and the Stone");
+  EXPECT_EQ(updated.book().author(), "Rowling, J. K.");
+  EXPECT_EQ(updated.book().isbn(), "9780747532699");
+  v1::SearchListingsRequest search;
+  search.set_query("stone");
+  EXPECT_EQ(SearchAll(search), std::vector<std::string>{book.id()});
+
+  update.mutable_update_mask()->Clear();
+  update.mutable_update_mask()->add_paths("book.isbn");
+  EXPECT_CODE(Call(*stub_, &Stub::UpdateListing, alice_, update, &updated),
+              INVALID_ARGUMENT);
+  // The catalogue keeps the first listing's title and author.
+  v1::GetBookRequest get_book;
+  get_book.set_isbn("9780747532699");
+  v1::GetBookResponse response;
+  ASSERT_CODE(Call(*stub_, &Stub::GetBook, "", get_book, &response), OK);
+  EXPECT_EQ(response.book().title(), "Harry Potter");
+  EXPECT_EQ(response.book().author(), "J. K. Rowling");
+}
+
+TEST_F(BlackboxListings, RepeatedKeywordsFindWhatOneFinds) {
+  v1::Listing potter = Create(Book("0-7475-3269-9", "Harry Potter", 200));
+  Create(Car("Harrier", 900, 5));
+  std::string repeated;
+  for (int i = 0; i < 27; ++i) repeated += "h harr ";
+  repeated += "potter";  // 195 characters; 200 is the maximum
+  v1::SearchListingsRequest search;
+  search.set_query(repeated);
+  EXPECT_EQ(SearchAll(search), std::vector<std::string>{potter.id()});
+}
+
 TEST_F(BlackboxListings, ListingsAndPageTokensSurviveARestart) {
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
