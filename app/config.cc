@@ -1,6 +1,9 @@
 #include "app/config.h"
 
 #include <CLI/CLI.hpp>
+#include <limits>
+
+#include "modules/platform/money.h"
 
 namespace rentwave::app {
 
@@ -69,6 +72,20 @@ int ParseConfig(int argc, char** argv, Config* c) {
                  "seconds in-flight calls get to finish on SIGINT/SIGTERM")
       ->envname("RENTWAVE_SHUTDOWN_GRACE")
       ->check(CLI::Range(int64_t{0}, int64_t{300}));
+  app.add_option("--currency", c->currency,
+                 "the wallet's currency, an ISO 4217 code; fixed once the "
+                 "database has a ledger")
+      ->envname("RENTWAVE_CURRENCY")
+      ->check([](const std::string& code) {
+        return platform::ValidateCurrency(code, "currency").ok()
+                   ? std::string()
+                   : std::string("must be three upper-case letters, e.g. USD");
+      });
+  app.add_option("--max-amount-minor", c->max_amount_minor,
+                 "the most one deposit, withdrawal, transfer, hold or charge "
+                 "may move, in minor units")
+      ->envname("RENTWAVE_MAX_AMOUNT_MINOR")
+      ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
 
   app.require_subcommand(0, 1);
   auto* serve = app.add_subcommand("serve", "run the server (the default)");

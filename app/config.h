@@ -25,6 +25,8 @@ struct Config {
   std::vector<std::string> cors_origins;
   int64_t http_threads = 128;
   int64_t shutdown_grace_seconds = 10;
+  std::string currency = "USD";           // the wallet's one currency
+  int64_t max_amount_minor = 10'000'000;  // per wallet operation
 };
 
 // Parses argv. Returns the process exit code to use now (--help, --version,

@@ -62,14 +62,28 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   s->listings_grpc_ =
       std::make_unique<listings::ListingsGrpc>(*s->listings_, *s->gate_);
 
+  wallet::WalletOptions wallet_options;
+  wallet_options.currency = config.currency;
+  wallet_options.max_amount_minor = config.max_amount_minor;
+  users::Users* users = s->users_.get();
+  wallet_options.user_exists = [users](const std::string& user_id) {
+    return users->GetProfile(user_id).status();
+  };
+  RW_ASSIGN_OR_RETURN(s->wallet_,
+                      wallet::Wallet::Open(*s->db_, *s->events_, s->clock_,
+                                           std::move(wallet_options)));
+  s->wallet_grpc_ =
+      std::make_unique<wallet::WalletGrpc>(*s->wallet_, *s->gate_);
+
   // The services served over gRPC, and over REST by their annotations.
-  std::vector<grpc::Service*> services = {s->users_grpc_.get(),
-                                          s->listings_grpc_.get()};
+  std::vector<grpc::Service*> services = {
+      s->users_grpc_.get(), s->listings_grpc_.get(), s->wallet_grpc_.get()};
   RW_ASSIGN_OR_RETURN(
       rest::RouteTable routes,
       rest::RouteTable::Build(
           {ServiceDescriptor(v1::Users::service_full_name()),
-           ServiceDescriptor(v1::Listings::service_full_name())}));
+           ServiceDescriptor(v1::Listings::service_full_name()),
+           ServiceDescriptor(v1::Wallet::service_full_name())}));
   s->routes_ = std::make_unique<rest::RouteTable>(std::move(routes));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -121,9 +135,11 @@ void Server::Shutdown() {
   grpc_.reset();
   gateway_.reset();
   events_->Stop();
+  wallet_grpc_.reset();
   listings_grpc_.reset();
   users_grpc_.reset();
   gate_.reset();
+  wallet_.reset();
   listings_.reset();
   users_.reset();
   events_.reset();

@@ -19,6 +19,8 @@
 #include "modules/platform/rpc.h"
 #include "modules/users/users.h"
 #include "modules/users/users_grpc.h"
+#include "modules/wallet/wallet.h"
+#include "modules/wallet/wallet_grpc.h"
 
 namespace rentwave::app {
 
@@ -60,6 +62,8 @@ class Server {
   listings::NoRentals no_rentals_;
   std::unique_ptr<listings::Listings> listings_;
   std::unique_ptr<listings::ListingsGrpc> listings_grpc_;
+  std::unique_ptr<wallet::Wallet> wallet_;
+  std::unique_ptr<wallet::WalletGrpc> wallet_grpc_;
   std::unique_ptr<grpc::Server> grpc_;
   int grpc_port_ = 0;
   std::unique_ptr<rest::RouteTable> routes_;

@@ -19,20 +19,6 @@ using platform::Tx;
 
 constexpr size_t kTokenKeyBytes = 32;
 
-const char* KindName(Kind kind) {
-  switch (kind) {
-    case Kind::kBook:
-      return "BOOK";
-    case Kind::kVehicle:
-      return "VEHICLE";
-    case Kind::kRoom:
-      return "ROOM";
-    case Kind::kUnspecified:
-      break;
-  }
-  return "UNSPECIFIED";
-}
-
 std::string CreatedPayload(const Listing& l) {
   nlohmann::json payload = {{"kind", KindName(l.kind)},
                             {"title", l.title},
@@ -160,6 +146,20 @@ std::string TokenContext(const SearchQuery& q, bool with_inactive,
 }
 
 }  // namespace
+
+const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kBook:
+      return "BOOK";
+    case Kind::kVehicle:
+      return "VEHICLE";
+    case Kind::kRoom:
+      return "ROOM";
+    case Kind::kUnspecified:
+      break;
+  }
+  return "UNSPECIFIED";
+}
 
 absl::Duration PeriodLength(Period period) {
   switch (period) {

@@ -36,6 +36,9 @@ enum class VehicleType {
 // The length of one billing period.
 absl::Duration PeriodLength(Period period);
 
+// "BOOK", "VEHICLE", "ROOM" or "UNSPECIFIED", for messages and events.
+const char* KindName(Kind kind);
+
 struct Book {
   std::string isbn;  // the 13 digits of the ISBN-13
   std::string title;

@@ -29,20 +29,6 @@ absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
 
-const char* KindName(Kind kind) {
-  switch (kind) {
-    case Kind::kBook:
-      return "BOOK";
-    case Kind::kVehicle:
-      return "VEHICLE";
-    case Kind::kRoom:
-      return "ROOM";
-    case Kind::kUnspecified:
-      break;
-  }
-  return "UNSPECIFIED";
-}
-
 // The enums arrive as casts of wire integers, so any value may show up.
 bool KnownKind(Kind v) { return v >= Kind::kUnspecified && v <= Kind::kRoom; }
 bool KnownPeriod(Period v) {

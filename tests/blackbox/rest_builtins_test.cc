@@ -118,6 +118,12 @@ TEST_F(BlackboxRestBuiltins, OpenApiListsEveryRoute) {
       {"/v1/listings/{listing_id}:setActive", {"post"}},
       {"/v1/users/me/listings", {"get"}},
       {"/v1/books/{isbn}", {"get"}},
+      {"/v1/wallet", {"get"}},
+      {"/v1/wallet:deposit", {"post"}},
+      {"/v1/wallet:withdraw", {"post"}},
+      {"/v1/wallet:transfer", {"post"}},
+      {"/v1/wallet/transactions", {"get"}},
+      {"/v1/wallet/transactions/{transaction_id}", {"get"}},
   };
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.path);
