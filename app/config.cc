@@ -94,6 +94,10 @@ int ParseConfig(int argc, char** argv, Config* c) {
   auto* health = app.add_subcommand(
       "healthcheck",
       "exit 0 if the server at --grpc-listen answers the gRPC health check");
+  auto* verify = app.add_subcommand(
+      "verify",
+      "check the invariants of the database at --db (the wallet ledger); "
+      "exit 0 if they hold, 1 with a report if not");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -102,6 +106,7 @@ int ParseConfig(int argc, char** argv, Config* c) {
   if (migrate->parsed()) c->command = Command::kMigrate;
   if (health->parsed()) c->command = Command::kHealthcheck;
   if (serve->parsed()) c->command = Command::kServe;
+  if (verify->parsed()) c->command = Command::kVerify;
   return -1;
 }
 

@@ -8,7 +8,7 @@
 
 namespace rentwave::app {
 
-enum class Command { kServe, kMigrate, kHealthcheck };
+enum class Command { kServe, kMigrate, kHealthcheck, kVerify };
 
 struct Config {
   Command command = Command::kServe;

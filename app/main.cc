@@ -10,6 +10,7 @@
 #include "app/config.h"
 #include "app/healthcheck.h"
 #include "app/server.h"
+#include "app/verify.h"
 #include "modules/platform/logging.h"
 
 namespace {
@@ -92,6 +93,9 @@ int main(int argc, char** argv) {
       break;
     case Command::kServe:
       code = Serve(config, shutdown_signals);
+      break;
+    case Command::kVerify:
+      code = rentwave::app::RunVerify(config.db_path);
       break;
   }
   rentwave::platform::ShutdownLogging();

@@ -135,6 +135,9 @@ void Server::Shutdown() {
   grpc_.reset();
   gateway_.reset();
   events_->Stop();
+  const platform::WriteStats writes = db_->write_stats();
+  spdlog::info("{} write transactions in {} commits", writes.transactions,
+               writes.commits);
   wallet_grpc_.reset();
   listings_grpc_.reset();
   users_grpc_.reset();
