@@ -68,6 +68,11 @@ int ParseConfig(int argc, char** argv, Config* c) {
                  "one")
       ->envname("RENTWAVE_HTTP_THREADS")
       ->check(CLI::Range(int64_t{4}, int64_t{4096}));
+  app.add_option("--rpc-threads", c->rpc_threads,
+                 "threads for RPCs that may wait (writes, logins); as many "
+                 "writes can share one commit")
+      ->envname("RENTWAVE_RPC_THREADS")
+      ->check(CLI::Range(int64_t{1}, int64_t{1024}));
   app.add_option("--shutdown-grace", c->shutdown_grace_seconds,
                  "seconds in-flight calls get to finish on SIGINT/SIGTERM")
       ->envname("RENTWAVE_SHUTDOWN_GRACE")

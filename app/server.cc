@@ -53,8 +53,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
       s->users_,
       users::Users::Create(*s->db_, *s->events_, s->clock_, users_options));
 
-  s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods(),
-                                                 s->metrics_);
+  s->gate_ = std::make_unique<platform::RpcGate>(
+      *s->users_, PublicMethods(), s->metrics_,
+      static_cast<int>(config.rpc_threads));
   s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);
   RW_ASSIGN_OR_RETURN(s->listings_,
                       listings::Listings::Open(*s->db_, *s->events_, s->clock_,

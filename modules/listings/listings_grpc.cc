@@ -133,58 +133,63 @@ ListingsGrpc::ListingsGrpc(Listings& listings, platform::RpcGate& gate)
 grpc::ServerUnaryReactor* ListingsGrpc::CreateListing(
     grpc::CallbackServerContext* ctx, const v1::CreateListingRequest* request,
     v1::Listing* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(
-        Listing listing,
-        listings_.CreateListing(caller.user_id, FromProto(request->listing())));
-    ToProto(listing, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(Listing listing,
+                            listings_.CreateListing(
+                                caller.user_id, FromProto(request->listing())));
+        ToProto(listing, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ListingsGrpc::GetListing(
     grpc::CallbackServerContext* ctx, const v1::GetListingRequest* request,
     v1::Listing* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(Listing listing,
-                        listings_.Get(caller.user_id, request->listing_id()));
-    ToProto(listing, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(
+            Listing listing,
+            listings_.Get(caller.user_id, request->listing_id()));
+        ToProto(listing, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ListingsGrpc::UpdateListing(
     grpc::CallbackServerContext* ctx, const v1::UpdateListingRequest* request,
     v1::Listing* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    std::vector<std::string> paths(request->update_mask().paths().begin(),
-                                   request->update_mask().paths().end());
-    Listing patch = FromProto(request->listing());
-    patch.id = request->listing_id();
-    RW_ASSIGN_OR_RETURN(Listing listing,
-                        listings_.Update(caller.user_id, patch, paths));
-    ToProto(listing, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        std::vector<std::string> paths(request->update_mask().paths().begin(),
+                                       request->update_mask().paths().end());
+        Listing patch = FromProto(request->listing());
+        patch.id = request->listing_id();
+        RW_ASSIGN_OR_RETURN(Listing listing,
+                            listings_.Update(caller.user_id, patch, paths));
+        ToProto(listing, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ListingsGrpc::SetListingActive(
     grpc::CallbackServerContext* ctx,
     const v1::SetListingActiveRequest* request, v1::Listing* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(
-        Listing listing,
-        listings_.SetActive(caller.user_id, request->listing_id(),
-                            request->active()));
-    ToProto(listing, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(
+            Listing listing,
+            listings_.SetActive(caller.user_id, request->listing_id(),
+                                request->active()));
+        ToProto(listing, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ListingsGrpc::DeleteListing(
     grpc::CallbackServerContext* ctx, const v1::DeleteListingRequest* request,
     v1::DeleteListingResponse* /*response*/) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) {
+  return gate_.Serve(ctx, *request, [=, this](const Caller& caller) {
     return listings_.Archive(caller.user_id, request->listing_id());
   });
 }
@@ -192,21 +197,22 @@ grpc::ServerUnaryReactor* ListingsGrpc::DeleteListing(
 grpc::ServerUnaryReactor* ListingsGrpc::ListMyListings(
     grpc::CallbackServerContext* ctx, const v1::ListMyListingsRequest* request,
     v1::ListListingsResponse* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(
-        Page page,
-        listings_.ListOwned(caller.user_id,
-                            {request->page_size(), request->page_token()},
-                            request->show_archived()));
-    ToProto(page, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(
+            Page page,
+            listings_.ListOwned(caller.user_id,
+                                {request->page_size(), request->page_token()},
+                                request->show_archived()));
+        ToProto(page, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* ListingsGrpc::GetBook(
     grpc::CallbackServerContext* ctx, const v1::GetBookRequest* request,
     v1::GetBookResponse* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller&) -> absl::Status {
+  return gate_.Serve(ctx, *request, [=, this](const Caller&) -> absl::Status {
     RW_ASSIGN_OR_RETURN(
         auto book_and_page,
         listings_.GetBook(request->isbn(),
@@ -222,7 +228,7 @@ grpc::ServerUnaryReactor* ListingsGrpc::GetBook(
 grpc::ServerUnaryReactor* ListingsGrpc::SearchListings(
     grpc::CallbackServerContext* ctx, const v1::SearchListingsRequest* request,
     v1::ListListingsResponse* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller&) -> absl::Status {
+  return gate_.Serve(ctx, *request, [=, this](const Caller&) -> absl::Status {
     RW_ASSIGN_OR_RETURN(Page page, listings_.Search(FromProto(*request),
                                                     {request->page_size(),
                                                      request->page_token()}));

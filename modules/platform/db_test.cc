@@ -373,6 +373,7 @@ struct GroupRun {
 GroupRun RunGroupBehindALeader(Database& db, int followers,
                                std::function<absl::Status(Tx&, int)> body) {
   std::atomic<int> started{0};
+  const int64_t before = db.write_stats().transactions;
   GroupRun run{std::vector<absl::Status>(followers),
                std::vector<std::thread::id>(followers)};
   std::thread leader([&] {
@@ -389,7 +390,9 @@ GroupRun RunGroupBehindALeader(Database& db, int followers,
   for (int i = 0; i < followers; ++i) {
     threads.emplace_back([&, i] {
       // Wait until the leader's transaction is running.
-      while (db.write_stats().transactions == 0) std::this_thread::yield();
+      while (db.write_stats().transactions == before) {
+        std::this_thread::yield();
+      }
       ++started;
       run.callers[i] = std::this_thread::get_id();
       run.statuses[i] = db.Write([&](Tx& tx) { return body(tx, i); });

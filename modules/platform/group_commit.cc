@@ -14,6 +14,9 @@ struct GroupCommit::Request {
   absl::Status status;
   std::vector<std::function<void()>> on_commit;
   bool done = false;  // guarded by mu_
+  // Wakes this request's caller alone (done, or its turn to lead): with one
+  // shared condition variable every commit would wake every waiter.
+  std::condition_variable wake;
 };
 
 GroupCommit::GroupCommit(SQLite::Database& writer, std::mutex& writer_mu,
@@ -28,7 +31,7 @@ absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
   queue_.push_back(&request);
   while (!request.done) {
     if (leading_) {
-      done_.wait(lock);
+      request.wake.wait(lock);
       continue;
     }
     leading_ = true;
@@ -40,9 +43,13 @@ absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
     lock.unlock();
     RunGroup(group);
     lock.lock();
-    for (Request* r : group) r->done = true;
     leading_ = false;
-    done_.notify_all();
+    for (Request* r : group) {
+      r->done = true;
+      if (r != &request) r->wake.notify_one();
+    }
+    // Whoever queued first meanwhile leads the next group.
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
   lock.unlock();
   for (auto& hook : request.on_commit) hook();

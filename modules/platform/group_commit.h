@@ -52,7 +52,6 @@ class GroupCommit {
   std::mutex& writer_mu_;
   const size_t max_group_;
   std::mutex mu_;
-  std::condition_variable done_;
   std::deque<Request*> queue_;  // guarded by mu_
   bool leading_ = false;        // guarded by mu_: a group is running
   std::atomic<int64_t> transactions_{0};

@@ -1,5 +1,6 @@
 #include "modules/platform/rpc.h"
 
+#include <google/protobuf/descriptor.pb.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -50,10 +51,11 @@ std::string Peer(const grpc::CallbackServerContext& ctx) {
 
 RpcGate::RpcGate(const Authenticator& authenticator,
                  absl::flat_hash_set<std::string> public_methods,
-                 Metrics& metrics)
+                 Metrics& metrics, int worker_threads)
     : authenticator_(authenticator),
       metrics_(metrics),
-      public_methods_(std::move(public_methods)) {}
+      public_methods_(std::move(public_methods)),
+      workers_(worker_threads) {}
 
 void RpcGate::AddService(absl::string_view full_name) {
   const auto* service =
@@ -67,11 +69,14 @@ void RpcGate::AddService(absl::string_view full_name) {
     const auto* method = service->method(i);
     std::string name =
         absl::StrCat("/", service->full_name(), "/", method->name());
-    auto [it, inserted] =
-        method_by_request_.emplace(method->input_type(), name);
+    bool read_only = method->options().idempotency_level() ==
+                     google::protobuf::MethodOptions::NO_SIDE_EFFECTS;
+    auto [it, inserted] = method_by_request_.emplace(method->input_type(),
+                                                     Method{name, read_only});
     if (!inserted) {
       spdlog::critical("request type {} is used by both {} and {}",
-                       method->input_type()->full_name(), it->second, name);
+                       method->input_type()->full_name(), it->second.name,
+                       name);
       std::abort();
     }
   }
@@ -80,7 +85,7 @@ void RpcGate::AddService(absl::string_view full_name) {
 absl::string_view RpcGate::MethodOf(
     const google::protobuf::Descriptor* request) const {
   auto it = method_by_request_.find(request);
-  return it == method_by_request_.end() ? absl::string_view() : it->second;
+  return it == method_by_request_.end() ? absl::string_view() : it->second.name;
 }
 
 absl::StatusOr<Caller> RpcGate::Identify(
@@ -98,19 +103,36 @@ absl::StatusOr<Caller> RpcGate::Identify(
 
 grpc::ServerUnaryReactor* RpcGate::Serve(
     grpc::CallbackServerContext* ctx, const google::protobuf::Message& request,
-    absl::FunctionRef<absl::Status(const Caller&)> handler) const {
-  absl::Time start = absl::Now();
-  absl::string_view method = MethodOf(request.GetDescriptor());
+    Handler handler) const {
+  const absl::Time start = absl::Now();
+  auto it = method_by_request_.find(request.GetDescriptor());
+  const Method* method = it == method_by_request_.end() ? nullptr : &it->second;
+  // The reactor may finish before Serve returns it; the context stays valid
+  // until it does.
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  if (method == nullptr || method->read_only) {
+    Complete(ctx, reactor, method, handler, start);
+  } else {
+    workers_.Run([this, ctx, reactor, method, handler = std::move(handler),
+                  start] { Complete(ctx, reactor, method, handler, start); });
+  }
+  return reactor;
+}
+
+void RpcGate::Complete(grpc::CallbackServerContext* ctx,
+                       grpc::ServerUnaryReactor* reactor, const Method* method,
+                       const Handler& handler, absl::Time start) const {
+  const absl::string_view name =
+      method != nullptr ? absl::string_view(method->name) : absl::string_view();
   Caller caller;
   absl::Status status;
-  if (method.empty()) {
-    status = absl::InternalError(absl::StrCat(
-        "no method registered for ", request.GetDescriptor()->full_name()));
+  if (method == nullptr) {
+    status = absl::InternalError("no method registered for this request");
   } else if (auto identified = Identify(*ctx); !identified.ok()) {
     status = identified.status();
   } else {
     caller = *std::move(identified);
-    if (!caller.authenticated() && !public_methods_.contains(method)) {
+    if (!caller.authenticated() && !public_methods_.contains(name)) {
       status = absl::UnauthenticatedError(
           "this method requires 'authorization: Bearer <token>'");
     } else {
@@ -119,18 +141,16 @@ grpc::ServerUnaryReactor* RpcGate::Serve(
   }
   absl::Duration latency = absl::Now() - start;
   std::string code = absl::StatusCodeToString(status.code());
-  metrics_.Record("grpc", method, code, latency);
+  metrics_.Record("grpc", name, code, latency);
   absl::string_view request_id = SafeForLog(Metadata(*ctx, "x-request-id"));
   if (IsSecretDetail(status)) {
-    spdlog::error("rpc {} failed: {} user={} request_id={}", method,
+    spdlog::error("rpc {} failed: {} user={} request_id={}", name,
                   status.ToString(), caller.user_id, request_id);
   }
-  spdlog::info("rpc {} code={} ms={:.3f} user={} request_id={} peer={}", method,
+  spdlog::info("rpc {} code={} ms={:.3f} user={} request_id={} peer={}", name,
                code, absl::ToDoubleMilliseconds(latency), caller.user_id,
                request_id, Peer(*ctx));
-  auto* reactor = ctx->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));
-  return reactor;
 }
 
 }  // namespace rentwave::platform

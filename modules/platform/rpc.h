@@ -6,6 +6,7 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -17,6 +18,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "modules/platform/metrics.h"
+#include "modules/platform/worker_pool.h"
 
 namespace rentwave::platform {
 
@@ -42,9 +44,14 @@ class RpcGate {
  public:
   // `public_methods`: full method names ("/pkg.Service/Method") callable
   // without a token. Every other method requires one. Each call is recorded
-  // in `metrics`. Both references must outlive the gate.
+  // in `metrics`. Both references must outlive the gate. Methods that may
+  // block (all but those marked idempotency_level = NO_SIDE_EFFECTS) run on
+  // a pool of `worker_threads`, never on gRPC's few callback threads: a
+  // write waiting for its group commit must not stall the server, and the
+  // more writes wait at once, the more share a commit.
   RpcGate(const Authenticator& authenticator,
-          absl::flat_hash_set<std::string> public_methods, Metrics& metrics);
+          absl::flat_hash_set<std::string> public_methods, Metrics& metrics,
+          int worker_threads);
 
   // Makes the methods of the service named `full_name` (linked into the
   // binary) known to Serve. Each request message type must belong to exactly
@@ -52,15 +59,19 @@ class RpcGate {
   // unknown service, aborts at startup. Not thread-safe: call before serving.
   void AddService(absl::string_view full_name);
 
+  // A method's work: fills the response, returns the call's status. It may
+  // run after Serve returned, on another thread: it must capture what it
+  // uses by value (the request and response outlive it).
+  using Handler = std::function<absl::Status(const Caller&)>;
+
   // Serves one unary call: authenticates (a present but invalid token is
   // UNAUTHENTICATED even on a public method), rejects anonymous calls to
-  // non-public methods with UNAUTHENTICATED, runs `handler` with the caller,
-  // and finishes the call with its status. The handler fills the response.
-  // Thread-safe.
-  grpc::ServerUnaryReactor* Serve(
-      grpc::CallbackServerContext* ctx,
-      const google::protobuf::Message& request,
-      absl::FunctionRef<absl::Status(const Caller&)> handler) const;
+  // non-public methods with UNAUTHENTICATED, runs `handler` with the caller
+  // (inline for read-only methods, else on the worker pool), and finishes
+  // the call with its status. Thread-safe.
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
+                                  const google::protobuf::Message& request,
+                                  Handler handler) const;
 
   // The full method name a request type belongs to, or "" if unknown.
   absl::string_view MethodOf(const google::protobuf::Descriptor* request) const;
@@ -70,13 +81,25 @@ class RpcGate {
   }
 
  private:
+  struct Method {
+    std::string name;  // "/pkg.Service/Method"
+    bool read_only;    // idempotency_level = NO_SIDE_EFFECTS
+  };
   absl::StatusOr<Caller> Identify(const grpc::CallbackServerContext& ctx) const;
+  // Authenticates, runs `handler` and finishes the call through `reactor`;
+  // `method` is null for an unregistered request type.
+  void Complete(grpc::CallbackServerContext* ctx,
+                grpc::ServerUnaryReactor* reactor, const Method* method,
+                const Handler& handler, absl::Time start) const;
 
   const Authenticator& authenticator_;
   Metrics& metrics_;
   absl::flat_hash_set<std::string> public_methods_;
-  absl::flat_hash_map<const google::protobuf::Descriptor*, std::string>
+  absl::flat_hash_map<const google::protobuf::Descriptor*, Method>
       method_by_request_;
+  // Declared last: destroyed first, finishing the calls queued on it while
+  // everything they use still exists.
+  mutable WorkerPool workers_;
 };
 
 }  // namespace rentwave::platform

@@ -68,7 +68,7 @@ UsersGrpc::UsersGrpc(Users& users, platform::RpcGate& gate)
 grpc::ServerUnaryReactor* UsersGrpc::Register(
     grpc::CallbackServerContext* ctx, const v1::RegisterRequest* request,
     v1::RegisterResponse* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller&) -> absl::Status {
+  return gate_.Serve(ctx, *request, [=, this](const Caller&) -> absl::Status {
     Registration r{request->username(), request->password(),
                    request->display_name(), request->email(),
                    FromProto(request->address())};
@@ -81,7 +81,7 @@ grpc::ServerUnaryReactor* UsersGrpc::Register(
 grpc::ServerUnaryReactor* UsersGrpc::Login(grpc::CallbackServerContext* ctx,
                                            const v1::LoginRequest* request,
                                            v1::LoginResponse* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller&) -> absl::Status {
+  return gate_.Serve(ctx, *request, [=, this](const Caller&) -> absl::Status {
     RW_ASSIGN_OR_RETURN(AccessToken token,
                         users_.Login(request->username(), request->password()));
     response->set_access_token(token.token);
@@ -94,7 +94,7 @@ grpc::ServerUnaryReactor* UsersGrpc::Login(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* UsersGrpc::Logout(grpc::CallbackServerContext* ctx,
                                             const v1::LogoutRequest* request,
                                             v1::LogoutResponse* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) {
+  return gate_.Serve(ctx, *request, [=, this](const Caller& caller) {
     return users_.Logout(caller);
   });
 }
@@ -102,36 +102,41 @@ grpc::ServerUnaryReactor* UsersGrpc::Logout(grpc::CallbackServerContext* ctx,
 grpc::ServerUnaryReactor* UsersGrpc::GetMe(grpc::CallbackServerContext* ctx,
                                            const v1::GetMeRequest* request,
                                            v1::User* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(Profile profile, users_.GetProfile(caller.user_id));
-    ToProto(profile, /*with_private=*/true, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(Profile profile, users_.GetProfile(caller.user_id));
+        ToProto(profile, /*with_private=*/true, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* UsersGrpc::UpdateMe(
     grpc::CallbackServerContext* ctx, const v1::UpdateMeRequest* request,
     v1::User* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(ProfileChanges changes, ChangesFromMask(*request));
-    RW_ASSIGN_OR_RETURN(Profile profile,
-                        users_.UpdateProfile(caller.user_id, changes));
-    ToProto(profile, /*with_private=*/true, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(ProfileChanges changes, ChangesFromMask(*request));
+        RW_ASSIGN_OR_RETURN(Profile profile,
+                            users_.UpdateProfile(caller.user_id, changes));
+        ToProto(profile, /*with_private=*/true, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* UsersGrpc::GetUser(grpc::CallbackServerContext* ctx,
                                              const v1::GetUserRequest* request,
                                              v1::User* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    if (request->user_id().empty()) {
-      return absl::InvalidArgumentError("user_id: required");
-    }
-    RW_ASSIGN_OR_RETURN(Profile profile, users_.GetProfile(request->user_id()));
-    ToProto(profile, /*with_private=*/caller.user_id == profile.id, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        if (request->user_id().empty()) {
+          return absl::InvalidArgumentError("user_id: required");
+        }
+        RW_ASSIGN_OR_RETURN(Profile profile,
+                            users_.GetProfile(request->user_id()));
+        ToProto(profile, /*with_private=*/caller.user_id == profile.id,
+                response);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace rentwave::users

@@ -52,79 +52,87 @@ WalletGrpc::WalletGrpc(Wallet& wallet, platform::RpcGate& gate)
 grpc::ServerUnaryReactor* WalletGrpc::GetWallet(
     grpc::CallbackServerContext* ctx, const v1::GetWalletRequest* request,
     v1::WalletSummary* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(Summary summary, wallet_.Get(caller.user_id));
-    ToProto(summary, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(Summary summary, wallet_.Get(caller.user_id));
+        ToProto(summary, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* WalletGrpc::Deposit(grpc::CallbackServerContext* ctx,
                                               const v1::DepositRequest* request,
                                               v1::Transaction* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(Transaction t,
-                        wallet_.Deposit(caller.user_id, request->request_id(),
-                                        FromProto(request->amount())));
-    ToProto(t, caller.user_id, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(
+            Transaction t,
+            wallet_.Deposit(caller.user_id, request->request_id(),
+                            FromProto(request->amount())));
+        ToProto(t, caller.user_id, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* WalletGrpc::Withdraw(
     grpc::CallbackServerContext* ctx, const v1::WithdrawRequest* request,
     v1::Transaction* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(Transaction t,
-                        wallet_.Withdraw(caller.user_id, request->request_id(),
-                                         FromProto(request->amount())));
-    ToProto(t, caller.user_id, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(
+            Transaction t,
+            wallet_.Withdraw(caller.user_id, request->request_id(),
+                             FromProto(request->amount())));
+        ToProto(t, caller.user_id, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* WalletGrpc::Transfer(
     grpc::CallbackServerContext* ctx, const v1::TransferRequest* request,
     v1::Transaction* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(
-        Transaction t,
-        wallet_.Transfer(caller.user_id, request->request_id(),
-                         request->to_user_id(), FromProto(request->amount()),
-                         request->memo()));
-    ToProto(t, caller.user_id, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(
+            Transaction t,
+            wallet_.Transfer(caller.user_id, request->request_id(),
+                             request->to_user_id(),
+                             FromProto(request->amount()), request->memo()));
+        ToProto(t, caller.user_id, response);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* WalletGrpc::ListTransactions(
     grpc::CallbackServerContext* ctx,
     const v1::ListTransactionsRequest* request,
     v1::ListTransactionsResponse* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    // Unknown enum values pass through as numbers; List rejects them.
-    RW_ASSIGN_OR_RETURN(
-        TransactionPage page,
-        wallet_.List(caller.user_id, static_cast<Kind>(request->kind()),
-                     {request->page_size(), request->page_token()}));
-    for (const Transaction& t : page.transactions) {
-      ToProto(t, caller.user_id, response->add_transactions());
-    }
-    response->set_next_page_token(page.next_page_token);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        // Unknown enum values pass through as numbers; List rejects them.
+        RW_ASSIGN_OR_RETURN(
+            TransactionPage page,
+            wallet_.List(caller.user_id, static_cast<Kind>(request->kind()),
+                         {request->page_size(), request->page_token()}));
+        for (const Transaction& t : page.transactions) {
+          ToProto(t, caller.user_id, response->add_transactions());
+        }
+        response->set_next_page_token(page.next_page_token);
+        return absl::OkStatus();
+      });
 }
 
 grpc::ServerUnaryReactor* WalletGrpc::GetTransaction(
     grpc::CallbackServerContext* ctx, const v1::GetTransactionRequest* request,
     v1::Transaction* response) {
-  return gate_.Serve(ctx, *request, [&](const Caller& caller) -> absl::Status {
-    RW_ASSIGN_OR_RETURN(
-        Transaction t,
-        wallet_.GetTransaction(caller.user_id, request->transaction_id()));
-    ToProto(t, caller.user_id, response);
-    return absl::OkStatus();
-  });
+  return gate_.Serve(
+      ctx, *request, [=, this](const Caller& caller) -> absl::Status {
+        RW_ASSIGN_OR_RETURN(
+            Transaction t,
+            wallet_.GetTransaction(caller.user_id, request->transaction_id()));
+        ToProto(t, caller.user_id, response);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace rentwave::wallet
