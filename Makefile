@@ -5,7 +5,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build run test bench bench-rest bench-search clean
+.PHONY: deps configure build run test bench bench-rest bench-search bench-wallet clean
 
 deps:
 	./scripts/install-deps.sh
@@ -32,6 +32,9 @@ bench-rest: build
 
 bench-search: build
 	bench/search_bench.sh $(BUILD)
+
+bench-wallet: build
+	bench/wallet_bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
