@@ -1,5 +1,7 @@
-// The `verify` subcommand: checks a database's invariants offline (or beside
-// a running server: it only reads).
+// The `verify` subcommand: checks a database's invariants offline, or beside
+// a running server: the checks read one snapshot, but opening the database
+// (platform::Database::Open) takes the write lock for an instant, so it needs
+// write access to the file and waits for a busy server's current commit.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 #include "modules/wallet/wallet.h"
 
+#include <SQLiteCpp/Database.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -191,6 +192,39 @@ std::string MoneyPayload(const Transaction& t, const nlohmann::json& extra) {
 absl::Status RequireWritable(const Tx& tx) {
   if (tx.writable()) return absl::OkStatus();
   return absl::InternalError("wallet: needs a write transaction");
+}
+
+// Runs `op`, one operation of the in-process API, in a savepoint of the
+// caller's transaction, so that the header's promise holds whatever fails:
+// an error status or a SQLite exception (a failed insert, a full disk) rolls
+// back what `op` wrote so far, and the exception becomes a status instead of
+// unwinding through the caller. The checks before writing already make most
+// failures write nothing; this covers the ones that happen while writing.
+absl::Status InSavepoint(Tx& tx, absl::FunctionRef<absl::Status()> op) {
+  SQLite::Database& db = tx.db();
+  try {
+    db.exec("SAVEPOINT wallet_op");
+  } catch (const std::exception& e) {
+    return platform::StatusFromSqlite(e);
+  }
+  absl::Status status;
+  try {
+    status = op();
+  } catch (const std::exception& e) {
+    status = platform::StatusFromSqlite(e);
+  } catch (...) {
+    status = absl::InternalError("wallet: unknown exception");
+  }
+  try {
+    if (!status.ok()) db.exec("ROLLBACK TO wallet_op");
+    db.exec("RELEASE wallet_op");
+  } catch (const std::exception& e) {
+    // E.g. SQLite rolled the whole transaction back (I/O error, full disk):
+    // the savepoint is gone with everything in it. Database::Write notices
+    // and fails the caller's transaction.
+    if (status.ok()) status = platform::StatusFromSqlite(e);
+  }
+  return status;
 }
 
 }  // namespace
@@ -459,6 +493,17 @@ absl::StatusOr<std::string> Wallet::Hold(Tx& tx, const std::string& user_id,
   RW_RETURN_IF_ERROR(
       ValidateAmount(amount_minor, options_.max_amount_minor, "amount_minor"));
   RW_RETURN_IF_ERROR(ValidateText(reference, kMaxReferenceChars, "reference"));
+  std::string hold_id;
+  RW_RETURN_IF_ERROR(InSavepoint(tx, [&]() -> absl::Status {
+    RW_ASSIGN_OR_RETURN(hold_id, DoHold(tx, user_id, amount_minor, reference));
+    return absl::OkStatus();
+  }));
+  return hold_id;
+}
+
+absl::StatusOr<std::string> Wallet::DoHold(Tx& tx, const std::string& user_id,
+                                           int64_t amount_minor,
+                                           const std::string& reference) {
   absl::Time now = clock_.Now();
   Changes changes(tx);
   RW_RETURN_IF_ERROR(CheckSpendable(
@@ -487,6 +532,11 @@ absl::StatusOr<std::string> Wallet::Hold(Tx& tx, const std::string& user_id,
 absl::Status Wallet::Post(Tx& tx, const std::string& hold_id,
                           const Settlement& settlement) {
   RW_RETURN_IF_ERROR(RequireWritable(tx));
+  return InSavepoint(tx, [&] { return DoPost(tx, hold_id, settlement); });
+}
+
+absl::Status Wallet::DoPost(Tx& tx, const std::string& hold_id,
+                            const Settlement& settlement) {
   RW_ASSIGN_OR_RETURN(store::Hold hold, LoadOpenHold(tx, hold_id));
   const std::string& user = hold.account_id;
   if (settlement.amount_minor < 0 ||
@@ -533,17 +583,25 @@ absl::Status Wallet::Post(Tx& tx, const std::string& hold_id,
   changes.Save(now);
   store::UpdateHold(tx, hold, now);
   for (const Transaction& t : entries) store::InsertTransfer(tx, t);
-  nlohmann::json payload = {{"hold_id", hold.id},
-                            {"amount_minor", settlement.amount_minor},
-                            {"fee_minor", settlement.fee_minor},
-                            {"released_minor", released},
-                            {"currency", options_.currency},
-                            {"credit_account", settlement.credit_account}};
+  nlohmann::json payload = {
+      {"hold_id", hold.id},
+      {"amount_minor", settlement.amount_minor},
+      {"fee_minor", settlement.fee_minor},
+      {"released_minor", released},
+      {"currency", options_.currency},
+      // Not checked when nothing goes to it: it may not even be UTF-8,
+      // which dump() would throw on.
+      {"credit_account",
+       payment > 0 ? settlement.credit_account : std::string()}};
   return events_.Append(tx, "wallet.posted", user, "", payload.dump());
 }
 
 absl::Status Wallet::Void(Tx& tx, const std::string& hold_id) {
   RW_RETURN_IF_ERROR(RequireWritable(tx));
+  return InSavepoint(tx, [&] { return DoVoid(tx, hold_id); });
+}
+
+absl::Status Wallet::DoVoid(Tx& tx, const std::string& hold_id) {
   RW_ASSIGN_OR_RETURN(store::Hold hold, LoadOpenHold(tx, hold_id));
   absl::Time now = clock_.Now();
   Changes changes(tx);
@@ -578,6 +636,20 @@ absl::StatusOr<Transaction> Wallet::Charge(
   RW_RETURN_IF_ERROR(
       ValidateCreditAccount(credit_account, user_id, "credit_account"));
   RW_RETURN_IF_ERROR(ValidateText(reference, kMaxReferenceChars, "reference"));
+  Transaction charged;
+  RW_RETURN_IF_ERROR(InSavepoint(tx, [&]() -> absl::Status {
+    RW_ASSIGN_OR_RETURN(
+        charged, DoCharge(tx, user_id, amount_minor, credit_account, reference,
+                          from_hold));
+    return absl::OkStatus();
+  }));
+  return charged;
+}
+
+absl::StatusOr<Transaction> Wallet::DoCharge(
+    Tx& tx, const std::string& user_id, int64_t amount_minor,
+    const std::string& credit_account, const std::string& reference,
+    const std::optional<std::string>& from_hold) {
   std::optional<store::Hold> hold;
   if (from_hold) {
     RW_ASSIGN_OR_RETURN(hold, LoadOpenHold(tx, *from_hold));

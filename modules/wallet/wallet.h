@@ -157,8 +157,10 @@ class Wallet {
 
   // --- In-process API for other modules, inside the caller's write
   // transaction, so that e.g. renting is atomic. Thread-safe as Tx is. A
-  // call that fails has written nothing to `tx`; one given a read
-  // transaction fails with INTERNAL. ---
+  // call that fails has written nothing to `tx` (each runs in its own
+  // savepoint; SQLite failures come back as statuses, as from
+  // Database::Write, never as exceptions); one given a read transaction
+  // fails with INTERNAL. ---
 
   // The user's wallet as seen inside `tx`.
   absl::StatusOr<Summary> GetInTx(platform::Tx& tx,
@@ -216,6 +218,19 @@ class Wallet {
       absl::FunctionRef<absl::StatusOr<Transaction>(platform::Tx&, absl::Time)>
           make);
 
+  // The in-process operations without their input checks and savepoint.
+  absl::StatusOr<std::string> DoHold(platform::Tx& tx,
+                                     const std::string& user_id,
+                                     int64_t amount_minor,
+                                     const std::string& reference);
+  absl::Status DoPost(platform::Tx& tx, const std::string& hold_id,
+                      const Settlement& settlement);
+  absl::Status DoVoid(platform::Tx& tx, const std::string& hold_id);
+  absl::StatusOr<Transaction> DoCharge(
+      platform::Tx& tx, const std::string& user_id, int64_t amount_minor,
+      const std::string& credit_account, const std::string& reference,
+      const std::optional<std::string>& from_hold);
+
   platform::Database& db_;
   platform::EventLog& events_;
   const platform::Clock& clock_;
@@ -223,12 +238,19 @@ class Wallet {
   const platform::PageTokenCodec tokens_;
 };
 
-// Checks the ledger's invariants on `db`: every balance equals the sum of
-// its posted transfers, every held amount the sum of its open holds, all
-// balances sum to zero, pending amounts balance, no open hold has more left
-// than it reserved, and no user account is below zero available without a
-// charge that explains it. Returns the problems (none: consistent). Errors:
-// those of the database.
+// Checks the ledger's invariants on `db`, in one read snapshot: every
+// balance equals the sum of its posted transfers and all balances sum to
+// zero; every entry has its kind's shape (e.g. only deposits and
+// withdrawals touch kWorld, nothing posted touches kEscrow); replayed in
+// order, no withdrawal, transfer or hold spent more than was available,
+// and every hold was reserved once, settled at most once and for exactly
+// what it had left, its stored remaining amount and state agreeing with
+// its entries; every held amount is the sum of its open holds and escrow's
+// pending credits their total; no user is below zero available without a
+// charge; every deposit, withdrawal and transfer is the one entry recorded
+// for its request id; one currency. An empty ledger (the wallet never
+// opened the database) is consistent. Returns the problems (none:
+// consistent). Errors: those of the database.
 absl::StatusOr<std::vector<LedgerProblem>> VerifyLedger(platform::Database& db);
 
 }  // namespace rentwave::wallet

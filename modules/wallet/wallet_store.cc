@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "modules/wallet/ledger_check.h"
 
 namespace rentwave::wallet::store {
 namespace {
@@ -264,6 +265,18 @@ void UpdateHold(platform::Tx& tx, const Hold& h, absl::Time now) {
 std::vector<LedgerProblem> Verify(platform::Tx& tx) {
   std::vector<LedgerProblem> problems;
 
+  // Before the wallet first opens the database (`rentwave migrate` alone)
+  // the ledger is empty: nothing to check, and no system accounts yet.
+  {
+    SQLite::Statement q(tx.db(),
+                        "SELECT EXISTS (SELECT 1 FROM wallet_accounts) OR "
+                        "EXISTS (SELECT 1 FROM wallet_transfers) OR "
+                        "EXISTS (SELECT 1 FROM wallet_holds) OR "
+                        "EXISTS (SELECT 1 FROM wallet_requests)");
+    q.executeStep();
+    if (q.getColumn(0).getInt() == 0) return problems;
+  }
+
   for (const char* id : {kWorld, kEscrow, kFees}) {
     std::optional<Account> a = FindAccount(tx, id);
     if (!a) {
@@ -272,43 +285,54 @@ std::vector<LedgerProblem> Verify(platform::Tx& tx) {
       Problem(problems, id, "system account is not marked as one");
     }
   }
-
-  // Materialized balances against the posted transfers, in one pass over
-  // each table. Summed with __int128 in C++ rather than SUM() in SQL: a
-  // corrupted ledger could overflow SQLite's integer SUM, which is an error,
-  // not a report.
   {
-    std::map<std::string, std::pair<int64_t, __int128>> accounts;
-    __int128 total = 0;
+    SQLite::Statement q(tx.db(),
+                        "SELECT id FROM wallet_accounts WHERE is_system <> 0 "
+                        "AND id NOT IN (?, ?, ?)");
+    q.bind(1, kWorld);
+    q.bind(2, kEscrow);
+    q.bind(3, kFees);
+    while (q.executeStep()) {
+      Problem(problems, q.getColumn(0).getString(),
+              "is marked as a system account but is none");
+    }
+  }
+
+  // Every entry replayed in order against the stored accounts and holds
+  // (see LedgerReplay): balances, the zero sum, holds settled once and for
+  // what they had, nothing spent that was not available. One pass over
+  // each table.
+  {
+    LedgerReplay replay(problems);
     SQLite::Statement a(tx.db(),
-                        "SELECT id, balance_minor FROM wallet_accounts");
+                        "SELECT id, is_system, balance_minor, held_minor, "
+                        "pending_credit_minor FROM wallet_accounts");
     while (a.executeStep()) {
-      int64_t balance = a.getColumn(1).getInt64();
-      accounts[a.getColumn(0).getString()] = {balance, 0};
-      total += balance;
+      replay.AddAccount(
+          Account{a.getColumn(0).getString(), a.getColumn(1).getInt() != 0,
+                  a.getColumn(2).getInt64(), a.getColumn(3).getInt64(),
+                  a.getColumn(4).getInt64()});
     }
-    SQLite::Statement t(tx.db(),
-                        "SELECT debit_account, credit_account, amount_minor "
-                        "FROM wallet_transfers WHERE kind NOT IN (4, 6)");
-    while (t.executeStep()) {
-      int64_t amount = t.getColumn(2).getInt64();
-      // Foreign keys guarantee both accounts exist.
-      accounts[t.getColumn(0).getString()].second -= amount;
-      accounts[t.getColumn(1).getString()].second += amount;
+    SQLite::Statement h(tx.db(),
+                        "SELECT id, account_id, amount_minor, "
+                        "remaining_minor, state, reference, created_at_us "
+                        "FROM wallet_holds");
+    while (h.executeStep()) {
+      Hold hold;
+      hold.id = h.getColumn(0).getString();
+      hold.account_id = h.getColumn(1).getString();
+      hold.amount_minor = h.getColumn(2).getInt64();
+      hold.remaining_minor = h.getColumn(3).getInt64();
+      hold.state = ParseState(h.getColumn(4).getString());
+      hold.reference = h.getColumn(5).getString();
+      hold.created = FromMicros(h.getColumn(6).getInt64());
+      replay.AddHold(hold);
     }
-    for (const auto& [id, sums] : accounts) {
-      if (sums.first != sums.second) {
-        Problem(problems, id,
-                absl::StrCat("balance is ", sums.first,
-                             " but its posted transfers add up to ",
-                             static_cast<int64_t>(sums.second)));
-      }
-    }
-    if (total != 0) {
-      Problem(problems, "",
-              absl::StrCat("the balances of all accounts add up to ",
-                           static_cast<int64_t>(total), ", not 0"));
-    }
+    SQLite::Statement t(tx.db(), absl::StrCat("SELECT ", kTransferColumns,
+                                              " FROM wallet_transfers "
+                                              "ORDER BY seq"));
+    while (t.executeStep()) replay.Apply(ReadEntry(t).transaction);
+    replay.Finish();
   }
 
   // Held amounts against the open holds.
@@ -345,28 +369,6 @@ std::vector<LedgerProblem> Verify(platform::Tx& tx) {
     }
   }
 
-  // Holds: what is left never exceeds what was reserved, and every hold has
-  // its HOLD entry for the amount reserved.
-  {
-    SQLite::Statement q(
-        tx.db(),
-        "SELECT h.id, h.account_id, h.amount_minor, h.remaining_minor, "
-        "t.amount_minor FROM wallet_holds AS h LEFT JOIN wallet_transfers AS t "
-        "ON t.hold_id = h.id AND t.kind = 4 "
-        "WHERE h.remaining_minor < 0 OR h.remaining_minor > h.amount_minor "
-        "OR t.amount_minor IS NULL OR t.amount_minor <> h.amount_minor");
-    while (q.executeStep()) {
-      Problem(problems, q.getColumn(1).getString(),
-              absl::StrCat("hold ", q.getColumn(0).getString(), " reserved ",
-                           q.getColumn(2).getInt64(), ", has ",
-                           q.getColumn(3).getInt64(), " left, and its HOLD ",
-                           "entry is for ",
-                           q.getColumn(4).isNull()
-                               ? std::string("nothing (missing)")
-                               : absl::StrCat(q.getColumn(4).getInt64())));
-    }
-  }
-
   // A user's available money goes below zero only through charges.
   {
     SQLite::Statement q(
@@ -384,8 +386,56 @@ std::vector<LedgerProblem> Verify(platform::Tx& tx) {
     }
   }
 
+  // Idempotency: each deposit, withdrawal and transfer is the one recorded
+  // for its user's request id, and each record names such an entry of that
+  // user with that id. A second entry for one request is money moved twice.
+  {
+    constexpr char kUserSide[] =
+        "CASE t.kind WHEN 1 THEN t.credit_account ELSE t.debit_account END";
+    SQLite::Statement q(
+        tx.db(),
+        absl::StrCat("SELECT t.id, ", kUserSide,
+                     ", t.request_id, r.transfer_id FROM wallet_transfers AS "
+                     "t LEFT JOIN wallet_requests AS r ON r.account_id = ",
+                     kUserSide,
+                     " AND r.request_id = t.request_id WHERE t.kind IN (1, "
+                     "2, 3) AND (r.transfer_id IS NULL OR r.transfer_id <> "
+                     "t.id) LIMIT 100"));
+    while (q.executeStep()) {
+      Problem(problems, q.getColumn(1).getString(),
+              absl::StrCat(
+                  "entry ", q.getColumn(0).getString(),
+                  " was made for request id '", q.getColumn(2).getString(),
+                  "', which records ",
+                  q.getColumn(3).isNull()
+                      ? std::string("no entry")
+                      : absl::StrCat("entry ", q.getColumn(3).getString())));
+    }
+    SQLite::Statement r(
+        tx.db(),
+        absl::StrCat("SELECT r.account_id, r.request_id, r.transfer_id FROM "
+                     "wallet_requests AS r LEFT JOIN wallet_transfers AS t ON "
+                     "t.id = r.transfer_id WHERE t.id IS NULL OR t.kind NOT "
+                     "IN (1, 2, 3) OR t.request_id <> r.request_id OR "
+                     "r.account_id <> ",
+                     kUserSide, " LIMIT 100"));
+    while (r.executeStep()) {
+      Problem(problems, r.getColumn(0).getString(),
+              absl::StrCat("request id '", r.getColumn(1).getString(),
+                           "' records entry ", r.getColumn(2).getString(),
+                           ", which is not its deposit, withdrawal or "
+                           "transfer"));
+    }
+  }
+
   // One currency: the ledger's.
   {
+    SQLite::Statement c(tx.db(),
+                        "SELECT COUNT(*) FROM wallet_settings WHERE id = 1");
+    c.executeStep();
+    if (c.getColumn(0).getInt() == 0) {
+      Problem(problems, "", "the wallet settings (currency) are missing");
+    }
     SQLite::Statement q(
         tx.db(),
         "SELECT DISTINCT t.currency FROM wallet_transfers AS t "

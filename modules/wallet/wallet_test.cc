@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "modules/wallet/wallet_test_fixture.h"
 
 namespace rentwave::wallet {
@@ -76,6 +77,40 @@ class WalletTest : public WalletFixture {
            })
             .ok());
     return state;
+  }
+
+  // Runs `sql` in a write transaction, failing the test if it fails.
+  void Exec(const std::string& sql) {
+    absl::Status status = db_->Write([&](platform::Tx& tx) {
+      tx.db().exec(sql);
+      return absl::OkStatus();
+    });
+    ASSERT_TRUE(status.ok()) << status << " running " << sql;
+  }
+
+  // The problems VerifyLedger reports, as "account: what".
+  std::vector<std::string> Problems() {
+    auto problems = VerifyLedger(*db_);
+    EXPECT_TRUE(problems.ok()) << problems.status();
+    std::vector<std::string> out;
+    if (!problems.ok()) return out;
+    for (const LedgerProblem& p : *problems) {
+      out.push_back(p.account + ": " + p.what);
+    }
+    return out;
+  }
+
+  // Whether some problem contains every one of `parts`.
+  bool HasProblem(const std::vector<std::string>& problems,
+                  std::vector<std::string> parts) {
+    for (const std::string& p : problems) {
+      bool all = true;
+      for (const std::string& part : parts) {
+        all = all && absl::StrContains(p, part);
+      }
+      if (all) return true;
+    }
+    return false;
   }
 
   std::vector<std::string> EventTypes() {
@@ -1116,6 +1151,197 @@ TEST_F(WalletTest, VerifyFindsCorruptedHoldsAndUnexplainedDebt) {
                 "fees: pending credits are 1 but should be 0 (what the open "
                 "holds have left)"}));
   (void)hold;
+}
+
+// ---------------------------------------------------------------------------
+// A failure while writing (here: the event insert, forced by a trigger)
+// still leaves the caller's transaction as it was, and comes back as a
+// status rather than an exception.
+
+TEST_F(WalletTest, AnInProcessCallThatFailsWhileWritingWritesNothing) {
+  MustDeposit(kAlice, 1000);
+  std::string to_post = MustHold(kAlice, 100);
+  std::string to_void = MustHold(kAlice, 100);
+  std::string to_charge = MustHold(kAlice, 100);
+  Exec(
+      "CREATE TEMP TRIGGER wallet_test_fail BEFORE INSERT ON main.events "
+      "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+  const std::string before = State();
+  std::vector<std::pair<std::string, std::function<absl::Status(Tx&)>>> calls =
+      {{"Hold",
+        [&](Tx& tx) { return wallet_->Hold(tx, kAlice, 10, "r").status(); }},
+       {"Post",
+        [&](Tx& tx) {
+          return wallet_->Post(tx, to_post, {60, kBob, 5});
+        }},
+       {"Void", [&](Tx& tx) { return wallet_->Void(tx, to_void); }},
+       {"Charge", [&](Tx& tx) {
+          return wallet_->Charge(tx, kAlice, 150, kBob, "late", to_charge)
+              .status();
+        }}};
+  for (const auto& [name, call] : calls) {
+    absl::Status status;
+    // InTx commits whatever the call left behind.
+    EXPECT_NO_THROW(status = InTx(call)) << name;
+    EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << name << status;
+    EXPECT_EQ(State(), before) << name;
+  }
+  Exec("DROP TRIGGER temp.wallet_test_fail");
+  ExpectLedgerClean();
+  // And nothing is stuck: the same calls work now.
+  EXPECT_TRUE(InTx([&](Tx& tx) {
+                return wallet_->Post(tx, to_post, {60, kBob, 5});
+              }).ok());
+  EXPECT_TRUE(InTx([&](Tx& tx) { return wallet_->Void(tx, to_void); }).ok());
+  ExpectLedgerClean();
+}
+
+TEST_F(WalletTest, PostingNothingIgnoresAnUnusedCreditAccount) {
+  MustDeposit(kAlice, 100);
+  std::string hold = MustHold(kAlice, 50);
+  // Not checked when nothing goes to it, so not even UTF-8.
+  absl::Status status = InTx([&](Tx& tx) {
+    return wallet_->Post(tx, hold, {10, "bad \xff", 10});
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(AccountBalance(kFees), 10);
+  ExpectLedgerClean();
+}
+
+// ---------------------------------------------------------------------------
+// VerifyLedger: corruption that every balance still agrees with.
+
+TEST_F(WalletTest, VerifyAcceptsALedgerTheWalletNeverOpened) {
+  platform::ScopedTempDir dir;
+  auto fresh = platform::OpenMigratedForTest(dir.File("fresh.db"), clock_);
+  ASSERT_NE(fresh, nullptr);
+  auto problems = VerifyLedger(*fresh);
+  ASSERT_TRUE(problems.ok()) << problems.status();
+  EXPECT_TRUE(problems->empty()) << (*problems)[0].what;
+}
+
+TEST_F(WalletTest, VerifyFindsAHoldSettledTwice) {
+  MustDeposit(kAlice, 1000);
+  std::string hold = MustHold(kAlice, 300);
+  ASSERT_TRUE(InTx([&](Tx& tx) {
+                return wallet_->Post(tx, hold, {300, kBob, 0});
+              }).ok());
+  ExpectLedgerClean();
+  // A second payment from the posted hold, with balances to match.
+  Exec(absl::StrCat(
+      "INSERT INTO wallet_transfers(id, kind, debit_account, credit_account, "
+      "amount_minor, currency, hold_id, created_at_us) VALUES ('01TWICE', 5, "
+      "'01ALICE', '01BOB', 300, 'USD', '",
+      hold,
+      "', 0); UPDATE wallet_accounts SET balance_minor = balance_minor - 300 "
+      "WHERE id = '01ALICE'; UPDATE wallet_accounts SET balance_minor = "
+      "balance_minor + 300 WHERE id = '01BOB';"));
+  std::vector<std::string> problems = Problems();
+  EXPECT_TRUE(HasProblem(
+      problems, {"01ALICE", hold, "posted or voided twice", "01TWICE"}))
+      << absl::StrJoin(problems, "\n");
+}
+
+TEST_F(WalletTest, VerifyFindsAVoidedHoldThatAlsoPaid) {
+  MustDeposit(kAlice, 1000);
+  MustDeposit(kBob, 1);
+  std::string hold = MustHold(kAlice, 300);
+  ASSERT_TRUE(InTx([&](Tx& tx) { return wallet_->Void(tx, hold); }).ok());
+  // A payment from the hold besides its release, with balances to match.
+  Exec(absl::StrCat(
+      "INSERT INTO wallet_transfers(id, kind, debit_account, credit_account, "
+      "amount_minor, currency, hold_id, created_at_us) VALUES ('01PAID', 5, "
+      "'01ALICE', '01BOB', 1, 'USD', '",
+      hold,
+      "', 0); UPDATE wallet_accounts SET balance_minor = balance_minor - 1 "
+      "WHERE id = '01ALICE'; UPDATE wallet_accounts SET balance_minor = "
+      "balance_minor + 1 WHERE id = '01BOB';"));
+  std::vector<std::string> problems = Problems();
+  EXPECT_TRUE(HasProblem(problems, {hold, "voided", "payment entries"}))
+      << absl::StrJoin(problems, "\n");
+  EXPECT_TRUE(HasProblem(problems, {hold, "more than it had left"}))
+      << absl::StrJoin(problems, "\n");
+}
+
+TEST_F(WalletTest, VerifyFindsMoneyFromTheWorldDisguisedAsATransfer) {
+  MustDeposit(kAlice, 10);
+  Exec(
+      "INSERT INTO wallet_transfers(id, kind, debit_account, credit_account, "
+      "amount_minor, currency, request_id, created_at_us) VALUES ('01GIFT', "
+      "3, 'world', '01ALICE', 500, 'USD', 'gift', 0); "
+      "INSERT INTO wallet_requests(account_id, request_id, fingerprint, "
+      "transfer_id, created_at_us) VALUES ('world', 'gift', x'00', "
+      "'01GIFT', 0); "
+      "UPDATE wallet_accounts SET balance_minor = balance_minor - 500 "
+      "WHERE id = 'world'; UPDATE wallet_accounts SET balance_minor = "
+      "balance_minor + 500 WHERE id = '01ALICE';");
+  std::vector<std::string> problems = Problems();
+  ASSERT_EQ(problems.size(), 1u) << absl::StrJoin(problems, "\n");
+  EXPECT_TRUE(HasProblem(problems, {"01GIFT", "TRANSFER", "world",
+                                    "not an entry the wallet makes"}))
+      << problems[0];
+}
+
+TEST_F(WalletTest, VerifyFindsARequestThatMovedMoneyTwice) {
+  Transaction first = MustDeposit(kAlice, 100);
+  // The retry's second deposit, under the same request id.
+  Exec(absl::StrCat(
+      "INSERT INTO wallet_transfers(id, kind, debit_account, credit_account, "
+      "amount_minor, currency, request_id, created_at_us) VALUES ('01AGAIN', "
+      "1, 'world', '01ALICE', 100, 'USD', '",
+      first.request_id,
+      "', 0); UPDATE wallet_accounts SET balance_minor = balance_minor - 100 "
+      "WHERE id = 'world'; UPDATE wallet_accounts SET balance_minor = "
+      "balance_minor + 100 WHERE id = '01ALICE';"));
+  std::vector<std::string> problems = Problems();
+  ASSERT_EQ(problems.size(), 1u) << absl::StrJoin(problems, "\n");
+  EXPECT_TRUE(HasProblem(problems, {"01ALICE", "01AGAIN", first.request_id,
+                                    absl::StrCat("records entry ", first.id)}))
+      << problems[0];
+}
+
+TEST_F(WalletTest, VerifyFindsASpendBeyondWhatWasAvailable) {
+  MustDeposit(kAlice, 100);
+  MustHold(kAlice, 60);
+  // A charge makes alice's debt explainable; the withdrawal before it
+  // still took held money.
+  Exec(
+      "INSERT INTO wallet_transfers(id, kind, debit_account, credit_account, "
+      "amount_minor, currency, request_id, created_at_us) VALUES ('01OVER', "
+      "2, '01ALICE', 'world', 90, 'USD', 'over', 0); "
+      "INSERT INTO wallet_requests(account_id, request_id, fingerprint, "
+      "transfer_id, created_at_us) VALUES ('01ALICE', 'over', x'00', "
+      "'01OVER', 0); "
+      "UPDATE wallet_accounts SET balance_minor = balance_minor - 90 "
+      "WHERE id = '01ALICE'; UPDATE wallet_accounts SET balance_minor = "
+      "balance_minor + 90 WHERE id = 'world';");
+  ASSERT_TRUE(InTx([&](Tx& tx) {
+                return wallet_
+                    ->Charge(tx, kAlice, 1, kBob, "late", std::nullopt)
+                    .status();
+              }).ok());
+  std::vector<std::string> problems = Problems();
+  ASSERT_EQ(problems.size(), 1u) << absl::StrJoin(problems, "\n");
+  EXPECT_TRUE(HasProblem(problems, {"01ALICE", "01OVER",
+                                    "left available at "
+                                    "-50"}))
+      << problems[0];
+}
+
+TEST_F(WalletTest, VerifyFindsAHoldWhoseRemainderDisagreesWithItsEntries) {
+  MustDeposit(kAlice, 1000);
+  std::string hold = MustHold(kAlice, 300);
+  // Hold, held amount and escrow all agree on 200; the entries say 300.
+  Exec(absl::StrCat(
+      "UPDATE wallet_holds SET remaining_minor = 200 WHERE id = '", hold,
+      "'; UPDATE wallet_accounts SET held_minor = 200 WHERE id = '01ALICE'; "
+      "UPDATE wallet_accounts SET pending_credit_minor = 200 WHERE id = "
+      "'escrow';"));
+  std::vector<std::string> problems = Problems();
+  ASSERT_EQ(problems.size(), 1u) << absl::StrJoin(problems, "\n");
+  EXPECT_TRUE(
+      HasProblem(problems, {hold, "has 200 left but its entries leave 300"}))
+      << problems[0];
 }
 
 }  // namespace

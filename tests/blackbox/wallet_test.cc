@@ -278,6 +278,14 @@ TEST(BlackboxVerify, ReportsACorruptLedgerAndAMissingDatabase) {
   RunResult missing = Verify(server.db_path() + ".nope");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(missing.err, "no database")) << missing.err;
+
+  // A database that was only migrated has an empty ledger: consistent.
+  const std::string fresh = server.db_path() + ".fresh";
+  RunResult migrated = RunProgram({BinaryPath(), "migrate", "--db", fresh});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  RunResult empty = Verify(fresh);
+  EXPECT_EQ(empty.exit_code, 0) << empty.err;
+  EXPECT_TRUE(absl::StrContains(empty.out, "consistent")) << empty.out;
 }
 
 }  // namespace
