@@ -19,6 +19,7 @@ int RunVerify(const std::string& db_path) {
   platform::DatabaseOptions options;
   options.path = db_path;
   options.read_connections = 1;
+  options.read_only = true;
   auto db = platform::Database::Open(options);
   absl::Status status = db.ok() ? platform::CheckSchemaCurrent(
                                       **db, platform::EmbeddedMigrations())

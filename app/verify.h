@@ -1,7 +1,5 @@
-// The `verify` subcommand: checks a database's invariants offline, or beside
-// a running server: the checks read one snapshot, but opening the database
-// (platform::Database::Open) takes the write lock for an instant, so it needs
-// write access to the file and waits for a busy server's current commit.
+// The `verify` subcommand: checks a database's invariants offline or beside a
+// running server. It opens the file read-only and reads one snapshot.
 #pragma once
 
 #include <string>

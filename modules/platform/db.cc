@@ -15,6 +15,7 @@ bool IsMemory(const std::string& path) { return path == ":memory:"; }
 
 std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& o,
                                                  bool writer) {
+  writer = writer && !o.read_only;
   int flags = writer ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
                      : SQLite::OPEN_READONLY;
   auto conn = std::make_unique<SQLite::Database>(
@@ -55,7 +56,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   try {
     db->writer_ = OpenConnection(options, /*writer=*/true);
     // A write proves the file is writable now rather than at the first RPC.
-    db->writer_->exec("BEGIN IMMEDIATE; COMMIT;");
+    if (!options.read_only) db->writer_->exec("BEGIN IMMEDIATE; COMMIT;");
     db->group_commit_ = std::make_unique<GroupCommit>(
         *db->writer_, db->writer_mu_, options.max_group_commit);
     if (!IsMemory(options.path)) {

@@ -50,6 +50,9 @@ struct DatabaseOptions {
   // loss may drop the last commits, never corrupt).
   bool synchronous_full = true;
   int read_connections = 4;  // at least 1 is used
+  // Open an existing database without changing anything (offline checks):
+  // nothing is created, Write fails with UNAVAILABLE.
+  bool read_only = false;
   // The most write transactions that share one commit (group commit).
   int max_group_commit = 128;
   absl::Duration busy_timeout = absl::Seconds(5);

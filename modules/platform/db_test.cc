@@ -442,6 +442,20 @@ TEST_F(FileDbTest, AFailingWriteInAGroupUndoesOnlyItself) {
   }
 }
 
+TEST_F(FileDbTest, AWriteThatLostItsTransactionCannotCommitOnItsOwn) {
+  // As when SQLite rolls the transaction back on an I/O error and the code
+  // goes on writing: without a transaction each statement would commit.
+  absl::Status status = db_->Write([](Tx& tx) {
+    tx.db().exec("ROLLBACK");
+    InsertKv(tx, "stray", 1);
+    return absl::OkStatus();
+  });
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(CountKey(*db_, "stray"), 0);
+  Exec(*db_, "INSERT INTO kv(k, v) VALUES ('after', 1)");  // still writable
+  EXPECT_EQ(CountKey(*db_, "after"), 1);
+}
+
 TEST_F(FileDbTest, OnCommitHooksRunOnTheCallersThread) {
   std::vector<std::thread::id> ran_on(4);
   GroupRun run = RunGroupBehindALeader(*db_, 4, [&](Tx& tx, int i) {

@@ -23,7 +23,22 @@ GroupCommit::GroupCommit(SQLite::Database& writer, std::mutex& writer_mu,
                          int max_group)
     : writer_(writer),
       writer_mu_(writer_mu),
-      max_group_(static_cast<size_t>(std::max(1, max_group))) {}
+      max_group_(static_cast<size_t>(std::max(1, max_group))) {
+  // If SQLite rolls a group's transaction back (full disk, I/O error) and a
+  // member goes on writing, its statements would each commit on their own
+  // (autocommit) although the group fails: only RunGroup's COMMIT may
+  // commit on this connection.
+  sqlite3_commit_hook(
+      writer_.getHandle(),
+      [](void* self) -> int {
+        return static_cast<GroupCommit*>(self)->committing_ ? 0 : 1;
+      },
+      this);
+}
+
+GroupCommit::~GroupCommit() {
+  sqlite3_commit_hook(writer_.getHandle(), nullptr, nullptr);
+}
 
 absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
   Request request{fn};
@@ -114,9 +129,16 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
     }
   }
   try {
-    writer_.exec(any_ok ? "COMMIT" : "ROLLBACK");
-    if (any_ok) ++commits_;
+    if (any_ok) {
+      committing_ = true;
+      writer_.exec("COMMIT");
+      committing_ = false;
+      ++commits_;
+    } else {
+      writer_.exec("ROLLBACK");
+    }
   } catch (const std::exception& e) {
+    committing_ = false;
     fail_group(StatusFromSqlite(e));
   }
 }

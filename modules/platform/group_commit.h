@@ -29,6 +29,9 @@ class GroupCommit {
   // Writes on `writer`, holding `writer_mu` while a group runs. At most
   // `max_group` transactions share a commit.
   GroupCommit(SQLite::Database& writer, std::mutex& writer_mu, int max_group);
+  ~GroupCommit();
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Queues `fn` and returns once it has been committed durably or rolled
   // back: its own error, or the commit's error for the whole group (then
@@ -54,6 +57,7 @@ class GroupCommit {
   std::mutex mu_;
   std::deque<Request*> queue_;  // guarded by mu_
   bool leading_ = false;        // guarded by mu_: a group is running
+  bool committing_ = false;     // guarded by writer_mu_: COMMIT is ours
   std::atomic<int64_t> transactions_{0};
   std::atomic<int64_t> commits_{0};
 };

@@ -135,6 +135,10 @@ void RpcGate::Complete(grpc::CallbackServerContext* ctx,
     if (!caller.authenticated() && !public_methods_.contains(name)) {
       status = absl::UnauthenticatedError(
           "this method requires 'authorization: Bearer <token>'");
+    } else if (ctx->IsCancelled()) {
+      // Cancelled (deadline, client gone, shutdown) while queued for a
+      // worker: the client has its answer already; do not act on it.
+      status = absl::CancelledError("cancelled before it ran");
     } else {
       status = handler(caller);
     }
