@@ -92,6 +92,21 @@ int ParseConfig(int argc, char** argv, Config* c) {
       ->envname("RENTWAVE_MAX_AMOUNT_MINOR")
       ->check(CLI::Range(int64_t{1}, std::numeric_limits<int64_t>::max()));
 
+  app.add_option("--late-grace", c->late_grace_seconds,
+                 "seconds past a rental's end before late fees are charged "
+                 "(then counted from the end)")
+      ->envname("RENTWAVE_LATE_GRACE")
+      ->check(CLI::Range(int64_t{0}, int64_t{30} * 24 * 3600));
+  app.add_option("--late-max-periods", c->late_max_periods,
+                 "the most late periods charged per rental")
+      ->envname("RENTWAVE_LATE_MAX_PERIODS")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000}));
+  app.add_option("--fee-basis-points", c->fee_basis_points,
+                 "platform commission on rental prices, in basis points "
+                 "(0-10000), paid to the fees account")
+      ->envname("RENTWAVE_FEE_BASIS_POINTS")
+      ->check(CLI::Range(int64_t{0}, int64_t{10000}));
+
   app.require_subcommand(0, 1);
   auto* serve = app.add_subcommand("serve", "run the server (the default)");
   auto* migrate =

@@ -28,6 +28,9 @@ struct Config {
   int64_t shutdown_grace_seconds = 10;
   std::string currency = "USD";           // the wallet's one currency
   int64_t max_amount_minor = 10'000'000;  // per wallet operation
+  int64_t late_grace_seconds = 0;         // lateness tolerated before late fees
+  int64_t late_max_periods = 30;  // late fees charged per rental at most
+  int64_t fee_basis_points = 0;   // platform commission on rental prices
 };
 
 // Parses argv. Returns the process exit code to use now (--help, --version,

@@ -57,9 +57,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
       *s->users_, PublicMethods(), s->metrics_,
       static_cast<int>(config.rpc_threads));
   s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);
-  RW_ASSIGN_OR_RETURN(s->listings_,
-                      listings::Listings::Open(*s->db_, *s->events_, s->clock_,
-                                               s->no_rentals_));
+  s->calendar_ = std::make_unique<rentals::Calendar>(s->clock_);
+  RW_ASSIGN_OR_RETURN(
+      s->listings_,
+      listings::Listings::Open(*s->db_, *s->events_, s->clock_, *s->calendar_));
   s->listings_grpc_ =
       std::make_unique<listings::ListingsGrpc>(*s->listings_, *s->gate_);
 
@@ -76,15 +77,35 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   s->wallet_grpc_ =
       std::make_unique<wallet::WalletGrpc>(*s->wallet_, *s->gate_);
 
+  RW_ASSIGN_OR_RETURN(s->notifications_,
+                      notifications::Notifications::Open(*s->db_, s->clock_));
+  s->notifications_grpc_ = std::make_unique<notifications::NotificationsGrpc>(
+      *s->notifications_, *s->gate_);
+  rentals::RentalsOptions rentals_options;
+  rentals_options.grace = absl::Seconds(config.late_grace_seconds);
+  rentals_options.max_late_periods = static_cast<int>(config.late_max_periods);
+  rentals_options.fee_basis_points = static_cast<int>(config.fee_basis_points);
+  RW_ASSIGN_OR_RETURN(
+      s->rentals_,
+      rentals::Rentals::Open(*s->db_, *s->events_, s->clock_, *s->listings_,
+                             *s->wallet_, *s->notifications_, rentals_options));
+  s->rentals_grpc_ =
+      std::make_unique<rentals::RentalsGrpc>(*s->rentals_, *s->gate_);
+  s->late_fee_timer_ =
+      std::make_unique<rentals::LateFeeTimer>(*s->rentals_, s->clock_);
+
   // The services served over gRPC, and over REST by their annotations.
   std::vector<grpc::Service*> services = {
-      s->users_grpc_.get(), s->listings_grpc_.get(), s->wallet_grpc_.get()};
+      s->users_grpc_.get(), s->listings_grpc_.get(), s->wallet_grpc_.get(),
+      s->rentals_grpc_.get(), s->notifications_grpc_.get()};
   RW_ASSIGN_OR_RETURN(
       rest::RouteTable routes,
       rest::RouteTable::Build(
           {ServiceDescriptor(v1::Users::service_full_name()),
            ServiceDescriptor(v1::Listings::service_full_name()),
-           ServiceDescriptor(v1::Wallet::service_full_name())}));
+           ServiceDescriptor(v1::Wallet::service_full_name()),
+           ServiceDescriptor(v1::Rentals::service_full_name()),
+           ServiceDescriptor(v1::Notifications::service_full_name())}));
   s->routes_ = std::make_unique<rest::RouteTable>(std::move(routes));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -121,6 +142,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
       });
   RW_RETURN_IF_ERROR(s->gateway_->Start());
   s->events_->Start();
+  // Catches up on every late period that fell due while the server was
+  // down, then follows the clock.
+  s->late_fee_timer_->Start();
   return s;
 }
 
@@ -135,16 +159,23 @@ void Server::Shutdown() {
   grpc_->Wait();
   grpc_.reset();
   gateway_.reset();
+  late_fee_timer_->Stop();
   events_->Stop();
   const platform::WriteStats writes = db_->write_stats();
   spdlog::info("{} write transactions in {} commits", writes.transactions,
                writes.commits);
+  late_fee_timer_.reset();
+  rentals_grpc_.reset();
+  notifications_grpc_.reset();
   wallet_grpc_.reset();
   listings_grpc_.reset();
   users_grpc_.reset();
   gate_.reset();
+  rentals_.reset();
+  notifications_.reset();
   wallet_.reset();
   listings_.reset();
+  calendar_.reset();
   users_.reset();
   events_.reset();
   db_.reset();

@@ -12,11 +12,15 @@
 #include "app/rest/route_table.h"
 #include "modules/listings/listings.h"
 #include "modules/listings/listings_grpc.h"
+#include "modules/notifications/notifications.h"
+#include "modules/notifications/notifications_grpc.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
 #include "modules/platform/metrics.h"
 #include "modules/platform/rpc.h"
+#include "modules/rentals/rentals.h"
+#include "modules/rentals/rentals_grpc.h"
 #include "modules/users/users.h"
 #include "modules/users/users_grpc.h"
 #include "modules/wallet/wallet.h"
@@ -58,12 +62,18 @@ class Server {
   std::unique_ptr<users::Users> users_;
   std::unique_ptr<platform::RpcGate> gate_;
   std::unique_ptr<users::UsersGrpc> users_grpc_;
-  // Until the rentals module exists, no listing has rentals.
-  listings::NoRentals no_rentals_;
+  // What listings know of rentals; built before listings, which rentals
+  // in turn depend on.
+  std::unique_ptr<rentals::Calendar> calendar_;
   std::unique_ptr<listings::Listings> listings_;
   std::unique_ptr<listings::ListingsGrpc> listings_grpc_;
   std::unique_ptr<wallet::Wallet> wallet_;
   std::unique_ptr<wallet::WalletGrpc> wallet_grpc_;
+  std::unique_ptr<notifications::Notifications> notifications_;
+  std::unique_ptr<notifications::NotificationsGrpc> notifications_grpc_;
+  std::unique_ptr<rentals::Rentals> rentals_;
+  std::unique_ptr<rentals::RentalsGrpc> rentals_grpc_;
+  std::unique_ptr<rentals::LateFeeTimer> late_fee_timer_;
   std::unique_ptr<grpc::Server> grpc_;
   int grpc_port_ = 0;
   std::unique_ptr<rest::RouteTable> routes_;

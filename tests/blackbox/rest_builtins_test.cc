@@ -124,6 +124,13 @@ TEST_F(BlackboxRestBuiltins, OpenApiListsEveryRoute) {
       {"/v1/wallet:transfer", {"post"}},
       {"/v1/wallet/transactions", {"get"}},
       {"/v1/wallet/transactions/{transaction_id}", {"get"}},
+      {"/v1/rentals", {"get", "post"}},
+      {"/v1/rentals/{rental_id}", {"get"}},
+      {"/v1/rentals/{rental_id}:return", {"post"}},
+      {"/v1/rentals/{rental_id}:cancel", {"post"}},
+      {"/v1/rentals/{rental_id}:extend", {"post"}},
+      {"/v1/notifications", {"get"}},
+      {"/v1/notifications:markRead", {"post"}},
   };
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.path);
