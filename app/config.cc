@@ -107,6 +107,13 @@ int ParseConfig(int argc, char** argv, Config* c) {
       ->envname("RENTWAVE_FEE_BASIS_POINTS")
       ->check(CLI::Range(int64_t{0}, int64_t{10000}));
 
+  app.add_flag("--dev-clock", c->dev_clock,
+               "development clock (tests and demos only): time starts at the "
+               "real time (at every start) and stands still unless the "
+               "rentwave.v1.DevClock service, which any signed-in user may "
+               "call, moves it forward")
+      ->envname("RENTWAVE_DEV_CLOCK");
+
   app.require_subcommand(0, 1);
   auto* serve = app.add_subcommand("serve", "run the server (the default)");
   auto* migrate =

@@ -31,6 +31,9 @@ struct Config {
   int64_t late_grace_seconds = 0;         // lateness tolerated before late fees
   int64_t late_max_periods = 30;  // late fees charged per rental at most
   int64_t fee_basis_points = 0;   // platform commission on rental prices
+  // A clock that stands still unless rentwave.v1.DevClock moves it; for
+  // tests and demos only.
+  bool dev_clock = false;
 };
 
 // Parses argv. Returns the process exit code to use now (--help, --version,

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <memory>
 
 #include "absl/synchronization/mutex.h"
 #include "app/config.h"
@@ -45,7 +46,17 @@ int Migrate(const Config& config) {
 }
 
 int Serve(const Config& config, const sigset_t& shutdown_signals) {
-  auto server = rentwave::app::Server::Start(config);
+  // The system clock, or with --dev-clock one that starts at the real time
+  // and then moves only when rentwave.v1.DevClock says so.
+  rentwave::platform::SystemClock system_clock;
+  const rentwave::platform::Clock* clock = &system_clock;
+  std::unique_ptr<rentwave::platform::ManualClock> dev_clock;
+  if (config.dev_clock) {
+    dev_clock =
+        std::make_unique<rentwave::platform::ManualClock>(system_clock.Now());
+    clock = dev_clock.get();
+  }
+  auto server = rentwave::app::Server::Start(config, *clock, dev_clock.get());
   if (!server.ok()) return Fail(server.status());
   // Tests and scripts wait for this line (and read the port from it).
   serving = true;

@@ -35,8 +35,21 @@ absl::StatusOr<std::unique_ptr<platform::Database>> OpenDatabase(
   return db;
 }
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
-  std::unique_ptr<Server> s(new Server(config));
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const Config& config, const platform::Clock& clock,
+    platform::ManualClock* dev_clock) {
+  if (dev_clock != nullptr && dev_clock != &clock) {
+    return absl::InvalidArgumentError(
+        "the development clock must be the server's clock");
+  }
+  std::unique_ptr<Server> s(new Server(config, clock));
+  if (dev_clock != nullptr) {
+    spdlog::warn(
+        "--dev-clock: DEVELOPMENT CLOCK ON. Time stands still at {} unless "
+        "any signed-in user moves it with rentwave.v1.DevClock/Advance; late "
+        "fees follow it. Tests and demos only, never production",
+        absl::FormatTime(absl::RFC3339_full, clock.Now(), absl::UTCTimeZone()));
+  }
   RW_ASSIGN_OR_RETURN(s->db_, OpenDatabase(config, s->clock_));
   s->events_ = std::make_unique<platform::EventLog>(*s->db_, s->clock_);
 
@@ -98,14 +111,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Config& config) {
   std::vector<grpc::Service*> services = {
       s->users_grpc_.get(), s->listings_grpc_.get(), s->wallet_grpc_.get(),
       s->rentals_grpc_.get(), s->notifications_grpc_.get()};
-  RW_ASSIGN_OR_RETURN(
-      rest::RouteTable routes,
-      rest::RouteTable::Build(
-          {ServiceDescriptor(v1::Users::service_full_name()),
-           ServiceDescriptor(v1::Listings::service_full_name()),
-           ServiceDescriptor(v1::Wallet::service_full_name()),
-           ServiceDescriptor(v1::Rentals::service_full_name()),
-           ServiceDescriptor(v1::Notifications::service_full_name())}));
+  std::vector<const google::protobuf::ServiceDescriptor*> descriptors = {
+      ServiceDescriptor(v1::Users::service_full_name()),
+      ServiceDescriptor(v1::Listings::service_full_name()),
+      ServiceDescriptor(v1::Wallet::service_full_name()),
+      ServiceDescriptor(v1::Rentals::service_full_name()),
+      ServiceDescriptor(v1::Notifications::service_full_name())};
+  // Only with --dev-clock: otherwise the service is absent from gRPC, REST
+  // and reflection alike.
+  if (dev_clock != nullptr) {
+    s->dev_clock_grpc_ = std::make_unique<DevClockGrpc>(
+        *dev_clock, *s->late_fee_timer_, *s->gate_);
+    services.push_back(s->dev_clock_grpc_.get());
+    descriptors.push_back(ServiceDescriptor(v1::DevClock::service_full_name()));
+  }
+  RW_ASSIGN_OR_RETURN(rest::RouteTable routes,
+                      rest::RouteTable::Build(descriptors));
   s->routes_ = std::make_unique<rest::RouteTable>(std::move(routes));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -164,6 +185,7 @@ void Server::Shutdown() {
   const platform::WriteStats writes = db_->write_stats();
   spdlog::info("{} write transactions in {} commits", writes.transactions,
                writes.commits);
+  dev_clock_grpc_.reset();
   late_fee_timer_.reset();
   rentals_grpc_.reset();
   notifications_grpc_.reset();

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "app/config.h"
+#include "app/dev_clock_grpc.h"
 #include "app/rest/http_gateway.h"
 #include "app/rest/route_table.h"
 #include "modules/listings/listings.h"
@@ -37,10 +38,15 @@ absl::StatusOr<std::unique_ptr<platform::Database>> OpenDatabase(
 class Server {
  public:
   // Builds every module, starts the event dispatcher and listens for gRPC
-  // and REST. Errors: those of OpenDatabase; INVALID_ARGUMENT for a
-  // malformed google.api.http rule; UNAVAILABLE if an address cannot be
-  // bound.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(const Config& config);
+  // and REST. Every module reads the time from `clock`, which must outlive
+  // the server. With `dev_clock` (which must then be `clock` itself; the
+  // --dev-clock mode) the server also serves rentwave.v1.DevClock, which
+  // moves it, and warns in the log. Errors: those of OpenDatabase;
+  // INVALID_ARGUMENT for a malformed google.api.http rule, or a `dev_clock`
+  // that is not `clock`; UNAVAILABLE if an address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const Config& config, const platform::Clock& clock,
+      platform::ManualClock* dev_clock = nullptr);
   ~Server();
 
   int grpc_port() const { return grpc_port_; }
@@ -52,10 +58,11 @@ class Server {
   void Shutdown();
 
  private:
-  explicit Server(const Config& config) : config_(config) {}
+  Server(const Config& config, const platform::Clock& clock)
+      : config_(config), clock_(clock) {}
 
   const Config config_;
-  platform::SystemClock clock_;
+  const platform::Clock& clock_;
   std::unique_ptr<platform::Database> db_;
   std::unique_ptr<platform::EventLog> events_;
   platform::Metrics metrics_;
@@ -74,6 +81,7 @@ class Server {
   std::unique_ptr<rentals::Rentals> rentals_;
   std::unique_ptr<rentals::RentalsGrpc> rentals_grpc_;
   std::unique_ptr<rentals::LateFeeTimer> late_fee_timer_;
+  std::unique_ptr<DevClockGrpc> dev_clock_grpc_;  // --dev-clock only
   std::unique_ptr<grpc::Server> grpc_;
   int grpc_port_ = 0;
   std::unique_ptr<rest::RouteTable> routes_;

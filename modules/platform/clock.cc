@@ -11,9 +11,10 @@ absl::Time ManualClock::Now() const {
   return FromMicros(ToMicros(now_));
 }
 
-void ManualClock::Advance(absl::Duration d) {
+absl::Time ManualClock::Advance(absl::Duration d) {
   absl::MutexLock lock(&mu_);
   now_ += d;
+  return FromMicros(ToMicros(now_));
 }
 
 void ManualClock::Set(absl::Time t) {

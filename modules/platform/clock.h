@@ -21,13 +21,18 @@ class SystemClock final : public Clock {
   absl::Time Now() const override;
 };
 
-// A clock that moves only when told to; for tests.
+// A clock that moves only when told to: for unit tests, and for the
+// development clock (`rentwave serve --dev-clock`, started at the real time
+// and only ever advanced).
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(absl::Time start = absl::FromUnixSeconds(1700000000))
       : now_(start) {}
   absl::Time Now() const override;
-  void Advance(absl::Duration d);
+  // Moves the clock by `d` (backwards if negative: only tests should) and
+  // returns the new time, atomically: concurrent calls each see their own
+  // step.
+  absl::Time Advance(absl::Duration d);
   void Set(absl::Time t);
 
  private:
