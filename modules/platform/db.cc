@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/statement_cache.h"
 
 namespace rentwave::platform {
 namespace {
@@ -57,13 +58,18 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     db->writer_ = OpenConnection(options, /*writer=*/true);
     // A write proves the file is writable now rather than at the first RPC.
     if (!options.read_only) db->writer_->exec("BEGIN IMMEDIATE; COMMIT;");
-    db->group_commit_ = std::make_unique<GroupCommit>(
-        *db->writer_, db->writer_mu_, options.max_group_commit);
     if (!IsMemory(options.path)) {
       for (int i = 0; i < std::max(1, options.read_connections); ++i) {
         db->readers_.push_back(OpenConnection(options, /*writer=*/false));
       }
     }
+    db->statements_[db->writer_.get()] = std::make_unique<StatementCache>();
+    for (const auto& reader : db->readers_) {
+      db->statements_[reader.get()] = std::make_unique<StatementCache>();
+    }
+    db->group_commit_ = std::make_unique<GroupCommit>(
+        *db->writer_, *db->statements_[db->writer_.get()], db->writer_mu_,
+        options.max_group_commit);
   } catch (const std::exception& e) {
     return absl::UnavailableError(
         absl::StrCat("cannot open database ", options.path, ": ", e.what()));
@@ -71,11 +77,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
   return db;
 }
 
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
+
 Database::~Database() = default;
 
 absl::Status Database::Read(SQLite::Database& conn,
                             absl::FunctionRef<absl::Status(Tx&)> fn) {
-  Tx tx(conn, /*writable=*/false);
+  Tx tx(conn, *statements_.at(&conn), /*writable=*/false);
   absl::Status status;
   try {
     conn.exec("BEGIN");

@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "modules/platform/group_commit.h"
 
 namespace rentwave::platform {
+
+class StatementCache;
 
 // One open transaction. Stores run their statements on db(). A Tx never
 // outlives the Database::Write/Read call that created it. Not thread-safe.
@@ -26,6 +29,8 @@ class Tx {
   Tx& operator=(const Tx&) = delete;
 
   SQLite::Database& db() { return db_; }
+  // The connection's prepared statements (see CachedStatement).
+  StatementCache& statements() { return statements_; }
   bool writable() const { return writable_; }
   // Runs `fn` after this transaction has committed durably (never if it rolls
   // back), on the committing thread, outside the writer lock.
@@ -36,9 +41,11 @@ class Tx {
  private:
   friend class Database;
   friend class GroupCommit;
-  Tx(SQLite::Database& db, bool writable) : db_(db), writable_(writable) {}
+  Tx(SQLite::Database& db, StatementCache& statements, bool writable)
+      : db_(db), statements_(statements), writable_(writable) {}
 
   SQLite::Database& db_;
+  StatementCache& statements_;
   bool writable_;
   std::vector<std::function<void()>> on_commit_;
 };
@@ -93,10 +100,10 @@ class Database {
   WriteStats write_stats() const { return group_commit_->stats(); }
 
  private:
-  explicit Database(DatabaseOptions options) : options_(std::move(options)) {}
+  explicit Database(DatabaseOptions options);
   // Runs `fn` in a read transaction on `conn`.
-  static absl::Status Read(SQLite::Database& conn,
-                           absl::FunctionRef<absl::Status(Tx&)> fn);
+  absl::Status Read(SQLite::Database& conn,
+                    absl::FunctionRef<absl::Status(Tx&)> fn);
   std::unique_ptr<SQLite::Database> AcquireReader();
   void ReleaseReader(std::unique_ptr<SQLite::Database> conn);
 
@@ -107,6 +114,10 @@ class Database {
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<SQLite::Database>> readers_;
+  // Each connection's prepared statements; filled by Open, then read-only.
+  // Declared after the connections: destroyed (finalized) before they close.
+  absl::flat_hash_map<const SQLite::Database*, std::unique_ptr<StatementCache>>
+      statements_;
 };
 
 // Converts a SQLite/SQLiteCpp failure into a status (see Database::Write).

@@ -19,9 +19,10 @@ struct GroupCommit::Request {
   std::condition_variable wake;
 };
 
-GroupCommit::GroupCommit(SQLite::Database& writer, std::mutex& writer_mu,
-                         int max_group)
+GroupCommit::GroupCommit(SQLite::Database& writer, StatementCache& statements,
+                         std::mutex& writer_mu, int max_group)
     : writer_(writer),
+      statements_(statements),
       writer_mu_(writer_mu),
       max_group_(static_cast<size_t>(std::max(1, max_group))) {
   // If SQLite rolls a group's transaction back (full disk, I/O error) and a
@@ -97,7 +98,7 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
   }
   bool any_ok = false;
   for (Request* r : group) {
-    Tx tx(writer_, /*writable=*/true);
+    Tx tx(writer_, statements_, /*writable=*/true);
     try {
       writer_.exec("SAVEPOINT rw_write");
       r->status = r->fn(tx);

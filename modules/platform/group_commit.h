@@ -17,6 +17,7 @@
 
 namespace rentwave::platform {
 
+class StatementCache;
 class Tx;
 
 struct WriteStats {
@@ -26,9 +27,11 @@ struct WriteStats {
 
 class GroupCommit {
  public:
-  // Writes on `writer`, holding `writer_mu` while a group runs. At most
-  // `max_group` transactions share a commit.
-  GroupCommit(SQLite::Database& writer, std::mutex& writer_mu, int max_group);
+  // Writes on `writer` (whose prepared statements are `statements`),
+  // holding `writer_mu` while a group runs. At most `max_group` transactions
+  // share a commit.
+  GroupCommit(SQLite::Database& writer, StatementCache& statements,
+              std::mutex& writer_mu, int max_group);
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -52,6 +55,7 @@ class GroupCommit {
   void RunGroup(const std::vector<Request*>& group);
 
   SQLite::Database& writer_;
+  StatementCache& statements_;
   std::mutex& writer_mu_;
   const size_t max_group_;
   std::mutex mu_;

@@ -2,9 +2,13 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "absl/strings/str_cat.h"
+#include "modules/platform/statement_cache.h"
+
 namespace rentwave::users::store {
 namespace {
 
+using platform::CachedStatement;
 using platform::FromMicros;
 using platform::ToMicros;
 
@@ -12,6 +16,21 @@ constexpr char kProfileColumns[] =
     "id, username, display_name, email, address_line1, address_line2, "
     "address_city, address_region, address_postal_code, "
     "address_country_code, created_at_us, updated_at_us";
+
+// The statements run per request are cached per connection (preparing one
+// costs several times more than running it), so their text is built once.
+const std::string& FindByIdSql() {
+  static const std::string* const sql = new std::string(absl::StrCat(
+      "SELECT ", kProfileColumns, " FROM users_accounts WHERE id = ?"));
+  return *sql;
+}
+
+const std::string& FindByUsernameSql() {
+  static const std::string* const sql = new std::string(
+      absl::StrCat("SELECT ", kProfileColumns,
+                   ", password_hash FROM users_accounts WHERE username = ?"));
+  return *sql;
+}
 
 Profile ReadProfile(SQLite::Statement& q) {
   Profile p;
@@ -42,69 +61,68 @@ void BindMutable(SQLite::Statement& q, int first, const Profile& p) {
 }  // namespace
 
 absl::Status InsertAccount(platform::Tx& tx, const Account& account) {
-  SQLite::Statement taken(tx.db(),
+  {
+    CachedStatement taken(tx,
                           "SELECT 1 FROM users_accounts WHERE username = ?");
-  taken.bind(1, account.profile.username);
-  if (taken.executeStep()) {
-    return absl::AlreadyExistsError("username: already taken");
+    taken->bind(1, account.profile.username);
+    if (taken->executeStep()) {
+      return absl::AlreadyExistsError("username: already taken");
+    }
   }
-  SQLite::Statement insert(
-      tx.db(),
+  CachedStatement insert(
+      tx,
       "INSERT INTO users_accounts(id, username, password_hash, display_name, "
       "email, address_line1, address_line2, address_city, address_region, "
       "address_postal_code, address_country_code, created_at_us, "
       "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const Profile& p = account.profile;
-  insert.bind(1, p.id);
-  insert.bind(2, p.username);
-  insert.bind(3, account.password_hash);
-  BindMutable(insert, 4, p);
-  insert.bind(12, static_cast<int64_t>(ToMicros(p.created)));
-  insert.bind(13, static_cast<int64_t>(ToMicros(p.updated)));
-  insert.exec();
+  insert->bind(1, p.id);
+  insert->bind(2, p.username);
+  insert->bind(3, account.password_hash);
+  BindMutable(*insert, 4, p);
+  insert->bind(12, static_cast<int64_t>(ToMicros(p.created)));
+  insert->bind(13, static_cast<int64_t>(ToMicros(p.updated)));
+  insert->exec();
   return absl::OkStatus();
 }
 
 std::optional<Account> FindByUsername(platform::Tx& tx,
                                       const std::string& username) {
-  SQLite::Statement q(tx.db(), std::string("SELECT ") + kProfileColumns +
-                                   ", password_hash FROM users_accounts "
-                                   "WHERE username = ?");
-  q.bind(1, username);
-  if (!q.executeStep()) return std::nullopt;
-  return Account{ReadProfile(q), q.getColumn(12).getString()};
+  CachedStatement q(tx, FindByUsernameSql());
+  q->bind(1, username);
+  if (!q->executeStep()) return std::nullopt;
+  return Account{ReadProfile(*q), q->getColumn(12).getString()};
 }
 
 std::optional<Profile> FindById(platform::Tx& tx, const std::string& id) {
-  SQLite::Statement q(tx.db(), std::string("SELECT ") + kProfileColumns +
-                                   " FROM users_accounts WHERE id = ?");
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  return ReadProfile(q);
+  CachedStatement q(tx, FindByIdSql());
+  q->bind(1, id);
+  if (!q->executeStep()) return std::nullopt;
+  return ReadProfile(*q);
 }
 
 void UpdateProfile(platform::Tx& tx, const Profile& p) {
-  SQLite::Statement q(
-      tx.db(),
+  CachedStatement q(
+      tx,
       "UPDATE users_accounts SET display_name = ?, email = ?, "
       "address_line1 = ?, address_line2 = ?, address_city = ?, "
       "address_region = ?, address_postal_code = ?, address_country_code = ?, "
       "updated_at_us = ? WHERE id = ?");
-  BindMutable(q, 1, p);
-  q.bind(9, static_cast<int64_t>(ToMicros(p.updated)));
-  q.bind(10, p.id);
-  q.exec();
+  BindMutable(*q, 1, p);
+  q->bind(9, static_cast<int64_t>(ToMicros(p.updated)));
+  q->bind(10, p.id);
+  q->exec();
 }
 
 void InsertRevokedToken(platform::Tx& tx, const std::string& token_id,
                         const std::string& user_id, absl::Time expires) {
-  SQLite::Statement q(tx.db(),
-                      "INSERT OR IGNORE INTO users_revoked_tokens(token_id, "
-                      "user_id, expires_at_us) VALUES (?, ?, ?)");
-  q.bind(1, token_id);
-  q.bind(2, user_id);
-  q.bind(3, static_cast<int64_t>(ToMicros(expires)));
-  q.exec();
+  CachedStatement q(tx,
+                    "INSERT OR IGNORE INTO users_revoked_tokens(token_id, "
+                    "user_id, expires_at_us) VALUES (?, ?, ?)");
+  q->bind(1, token_id);
+  q->bind(2, user_id);
+  q->bind(3, static_cast<int64_t>(ToMicros(expires)));
+  q->exec();
 }
 
 std::vector<std::pair<std::string, absl::Time>> LoadRevokedTokens(
