@@ -139,6 +139,21 @@ absl::Status HttpGateway::Start() {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     Handle(req, res);
   };
+  // Requests without a body to read are taken before httplib's routing,
+  // which would only match them against ".*" (a std::regex match per
+  // request). Methods with a body must go through it: it reads the body.
+  // So must a path that decodes to a line break, which ".*" does not match
+  // (httplib answers those 404 itself).
+  server_->set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if ((req.method != "GET" && req.method != "HEAD" &&
+             req.method != "OPTIONS") ||
+            req.path.find_first_of("\r\n") != std::string::npos) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        Handle(req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      });
   server_->Get(".*", handler);
   server_->Post(".*", handler);
   server_->Put(".*", handler);
@@ -281,12 +296,14 @@ std::string HttpGateway::Dispatch(const httplib::Request& req,
                     kJson);
     return "unmatched";
   }
-  Transcode(req, res, *found.route, std::move(found.bindings));
-  return found.route->grpc_method();
+  std::string grpc_method = found.route->grpc_method();
+  Transcode(req, res, *found.route, grpc_method, std::move(found.bindings));
+  return grpc_method;
 }
 
 void HttpGateway::Transcode(const httplib::Request& req, httplib::Response& res,
-                            const Route& route, std::vector<Binding> bindings) {
+                            const Route& route, const std::string& grpc_method,
+                            std::vector<Binding> bindings) {
   if (!req.body.empty() && !route.body.empty() &&
       !IsJson(req.get_header_value("Content-Type"))) {
     res.status = 415;
@@ -313,8 +330,8 @@ void HttpGateway::Transcode(const httplib::Request& req, httplib::Response& res,
   std::unique_ptr<google::protobuf::Message> response(
       Prototype(route.method->output_type()).New());
   if (route.method->server_streaming()) {
-    auto stream = std::make_shared<ServerStream>(stub_, route.grpc_method(),
-                                                 metadata, *request);
+    auto stream =
+        std::make_shared<ServerStream>(stub_, grpc_method, metadata, *request);
     ServerStream::Result first;
     while ((first = stream->Next(response.get(), absl::Seconds(1))) ==
            ServerStream::Result::kTimeout) {
@@ -335,7 +352,7 @@ void HttpGateway::Transcode(const httplib::Request& req, httplib::Response& res,
     return;
   }
   grpc::Status status =
-      CallUnary(stub_, route.grpc_method(), metadata, *request, response.get());
+      CallUnary(stub_, grpc_method, metadata, *request, response.get());
   if (!status.ok()) {
     SendStatus(res, status.error_code(), status.error_message());
   } else {

@@ -55,9 +55,10 @@ class HttpGateway {
   void Handle(const httplib::Request& req, httplib::Response& res);
   // Answers the request; returns the method label for metrics.
   std::string Dispatch(const httplib::Request& req, httplib::Response& res);
-  // Serves the RPC the route names.
+  // Serves the RPC the route names (`grpc_method`, its gRPC name).
   void Transcode(const httplib::Request& req, httplib::Response& res,
-                 const struct Route& route, std::vector<Binding> bindings);
+                 const struct Route& route, const std::string& grpc_method,
+                 std::vector<Binding> bindings);
   bool ServeBuiltin(const httplib::Request& req, httplib::Response& res);
   void AddCors(const httplib::Request& req, httplib::Response& res,
                const std::vector<std::string>& methods) const;

@@ -143,6 +143,25 @@ TEST_F(HttpGatewayTest, TrailingSlashMatchesTheSameRoute) {
   EXPECT_EQ(r->status, 200);
 }
 
+TEST_F(HttpGatewayTest, HeadIsGetWithoutTheBody) {
+  auto r = client_->Head("/v1/echo/hi");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+  EXPECT_TRUE(r->body.empty());
+}
+
+// httplib's routing pattern ".*" does not match a path that decodes to a
+// line break; it answers those itself, whichever the method.
+TEST_F(HttpGatewayTest, PathDecodingToALineBreakIsNotRouted) {
+  for (const char* path : {"/v1/echo/a%0Ab", "/v1/echo/a%0Db"}) {
+    auto get = client_->Get(path);
+    ASSERT_TRUE(get);
+    EXPECT_EQ(get->status, 404) << path;
+    EXPECT_EQ(StatusMessage(get, 3), "malformed HTTP request") << path;
+  }
+}
+
 TEST_F(HttpGatewayTest, PostBindsTheBody) {
   auto r = client_->Post("/v1/echo", R"({"text":"x","times":"2"})",
                          "application/json");

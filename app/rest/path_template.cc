@@ -194,20 +194,6 @@ absl::Status CheckDistinct(absl::string_view text,
   return absl::OkStatus();
 }
 
-// Strips ":verb" from the end of `path`. The split is at the last ':' of the
-// last segment, as an earlier ':' may belong to a variable's value.
-bool ConsumeVerb(absl::string_view verb, absl::string_view* path) {
-  const size_t colon = path->rfind(':');
-  if (colon == absl::string_view::npos ||
-      path->find('/', colon) != absl::string_view::npos) {
-    return false;
-  }
-  std::optional<std::string> actual = PercentDecode(path->substr(colon + 1));
-  if (!actual || *actual != verb) return false;
-  path->remove_suffix(path->size() - colon);
-  return true;
-}
-
 // Decodes every segment; nullopt if one is empty or badly encoded, which no
 // template matches.
 std::optional<std::vector<std::string>> DecodeSegments(
@@ -266,32 +252,75 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   return result;
 }
 
+SplitPath::Segments SplitPath::Split(absl::string_view path) {
+  Segments segments;
+  if (!path.empty()) segments.raw = absl::StrSplit(path, '/');
+  std::optional<std::vector<std::string>> decoded =
+      DecodeSegments(segments.raw);
+  if (decoded) {
+    segments.valid = true;
+    segments.decoded = *std::move(decoded);
+  }
+  return segments;
+}
+
+SplitPath::SplitPath(absl::string_view path) {
+  rooted_ = absl::ConsumePrefix(&path, "/");
+  if (!rooted_) return;
+  absl::ConsumeSuffix(&path, "/");  // "/v1/users/" is "/v1/users"
+  whole_ = Split(path);
+  // The verb follows the last ':' of the last segment; an earlier ':' may
+  // belong to a variable's value.
+  const size_t colon = path.rfind(':');
+  if (colon == absl::string_view::npos ||
+      path.find('/', colon) != absl::string_view::npos) {
+    return;
+  }
+  verb_ = PercentDecode(path.substr(colon + 1));
+  if (verb_) before_verb_ = Split(path.substr(0, colon));
+}
+
 std::optional<std::vector<Binding>> PathTemplate::Match(
     absl::string_view path) const {
-  if (!absl::ConsumePrefix(&path, "/")) return std::nullopt;
-  absl::ConsumeSuffix(&path, "/");  // "/v1/users/" is "/v1/users"
-  if (!verb_.empty() && !ConsumeVerb(verb_, &path)) return std::nullopt;
-  std::vector<absl::string_view> raw;
-  if (!path.empty()) raw = absl::StrSplit(path, '/');
-  std::optional<std::vector<std::string>> decoded = DecodeSegments(raw);
-  if (!decoded) return std::nullopt;
+  return Match(SplitPath(path));
+}
+
+std::optional<std::vector<Binding>> PathTemplate::Match(
+    const SplitPath& path) const {
+  std::vector<Binding> bindings;
+  if (!MatchInto(path, &bindings)) return std::nullopt;
+  return bindings;
+}
+
+bool PathTemplate::Matches(const SplitPath& path) const {
+  return MatchInto(path, nullptr);
+}
+
+bool PathTemplate::MatchInto(const SplitPath& path,
+                             std::vector<Binding>* bindings) const {
+  if (!path.rooted_) return false;
+  if (!verb_.empty() && (!path.verb_ || *path.verb_ != verb_)) return false;
+  const SplitPath::Segments& split =
+      verb_.empty() ? path.whole_ : path.before_verb_;
+  if (!split.valid) return false;
+  const std::vector<absl::string_view>& raw = split.raw;
+  const std::vector<std::string>& decoded = split.decoded;
 
   // A trailing "**" takes the segments left after the fixed ones.
   const bool open_ended =
       !segments_.empty() && segments_.back().kind == Kind::kMulti;
   const size_t fixed = segments_.size() - (open_ended ? 1 : 0);
   if (raw.size() < fixed || (!open_ended && raw.size() > fixed)) {
-    return std::nullopt;
+    return false;
   }
   for (size_t i = 0; i < fixed; ++i) {
     const Segment& segment = segments_[i];
-    if (segment.kind == Kind::kLiteral && segment.literal != (*decoded)[i]) {
-      return std::nullopt;
+    if (segment.kind == Kind::kLiteral && segment.literal != decoded[i]) {
+      return false;
     }
   }
 
-  std::vector<Binding> bindings;
-  bindings.reserve(variables_.size());
+  if (bindings != nullptr) bindings->reserve(variables_.size());
   for (const Variable& variable : variables_) {
     const bool takes_rest = open_ended && variable.last == segments_.size();
     std::string value;
@@ -303,12 +332,14 @@ std::optional<std::vector<Binding>> PathTemplate::Match(
           absl::StrJoin(raw.begin() + variable.first, raw.begin() + end, "/"),
           /*keep_slash=*/true);
     } else {
-      value = (*decoded)[variable.first];
+      value = decoded[variable.first];
     }
-    if (value.empty()) return std::nullopt;
-    bindings.push_back({variable.field_path, std::move(value)});
+    if (value.empty()) return false;
+    if (bindings != nullptr) {
+      bindings->push_back({variable.field_path, std::move(value)});
+    }
   }
-  return bindings;
+  return true;
 }
 
 std::string PathTemplate::ShapeKey() const {

@@ -23,6 +23,34 @@ struct Binding {
   std::string value;                    // percent-decoded per the spec
 };
 
+// A request path (no query string, still percent-encoded) split into
+// segments and percent-decoded once, so that matching it against every
+// template of a route table does not redo that per template. Holds views
+// into `path`, which must outlive it.
+class SplitPath {
+ public:
+  explicit SplitPath(absl::string_view path);
+
+ private:
+  friend class PathTemplate;
+  // Segments of a path; valid if none is empty or badly encoded (no
+  // template matches such a path).
+  struct Segments {
+    bool valid = false;
+    std::vector<absl::string_view> raw;
+    std::vector<std::string> decoded;
+  };
+  static Segments Split(absl::string_view path);
+
+  bool rooted_ = false;  // starts with '/'; no template matches otherwise
+  Segments whole_;       // for templates without a verb
+  // For templates with a verb: the path less its last ':' in the last
+  // segment and what follows, which is the verb (decoded; nullopt if there
+  // is no such ':' or it is badly encoded).
+  std::optional<std::string> verb_;
+  Segments before_verb_;
+};
+
 class PathTemplate {
  public:
   // Parses `text`. `{x}` means `{x=*}`. `**` may only be the last segment
@@ -37,6 +65,10 @@ class PathTemplate {
   // {name=shelves/*} or {path=**}) keep %2F encoded.
   // Thread-safe (const).
   std::optional<std::vector<Binding>> Match(absl::string_view path) const;
+  // The same for a path split beforehand.
+  std::optional<std::vector<Binding>> Match(const SplitPath& path) const;
+  // Whether Match would match, without building the bindings.
+  bool Matches(const SplitPath& path) const;
 
   // A key equal for templates that match exactly the same paths (variable
   // names ignored), e.g. "/v1/users/*" for "/v1/users/{user_id}".
@@ -62,6 +94,9 @@ class PathTemplate {
     size_t first;  // index of the first segment it covers
     size_t last;   // one past its last segment
   };
+
+  // Match and Matches; fills `bindings` if not null.
+  bool MatchInto(const SplitPath& path, std::vector<Binding>* bindings) const;
 
   std::string text_;
   std::vector<Segment> segments_;

@@ -256,6 +256,41 @@ INSTANTIATE_TEST_SUITE_P(
         MatchCase{"/v1/**:cancel", "/v1:cancel", ""},
         MatchCase{"/v1/**:cancel", "/v1/a/b:cancel", ""}));
 
+// A route table splits a request path once and matches it against every
+// template, with and without verbs: each gets what matching the text gives.
+TEST(PathTemplateTest, OneSplitPathMatchesLikeItsText) {
+  const std::vector<std::string> templates = {"/v1/users",
+                                              "/v1/users/{user_id}",
+                                              "/v1/{name=shelves/*}",
+                                              "/v1/files/{name=**}",
+                                              "/v1/auth:login",
+                                              "/v1/rentals/{rental_id}:return",
+                                              "/v1/{name=**}:cancel",
+                                              "/**"};
+  const std::vector<std::string> paths = {"/v1/users",
+                                          "/v1/users/a%20b/",
+                                          "/v1/users/a:b",
+                                          "/v1/shelves/s1",
+                                          "/v1/files/a/b",
+                                          "/v1/auth:log%69n",
+                                          "/v1/rentals/a:b:return",
+                                          "/v1/ops/a:cancel",
+                                          "/v1/users/%zz",
+                                          "v1/users",
+                                          "/",
+                                          "/v1/x:%zz"};
+  for (const std::string& path : paths) {
+    const SplitPath split(path);
+    for (const std::string& text : templates) {
+      const PathTemplate t = MustParse(text);
+      EXPECT_EQ(Show(t.Match(split)), Show(t.Match(path)))
+          << text << " against " << path;
+      EXPECT_EQ(t.Matches(split), t.Match(path).has_value())
+          << text << " against " << path;
+    }
+  }
+}
+
 TEST(PathTemplateTest, ShapeKeyIgnoresVariableNamesAndLiteralSpelling) {
   EXPECT_EQ(MustParse("/v1/users/{user_id}").ShapeKey(),
             MustParse("/v1/users/{id=*}").ShapeKey());

@@ -238,13 +238,13 @@ RouteTable::Lookup RouteTable::Find(absl::string_view http_method,
                                     absl::string_view path) const {
   Lookup lookup;
   std::vector<std::string> allowed;
+  const SplitPath split(path);  // once, not per route
   for (const Route& route : routes_) {
-    std::optional<std::vector<Binding>> bindings = route.path.Match(path);
-    if (!bindings) continue;
+    if (!route.path.Matches(split)) continue;
     if (Serves(route, http_method)) {
       lookup.outcome = Outcome::kMatched;
       lookup.route = &route;
-      lookup.bindings = *std::move(bindings);
+      lookup.bindings = *route.path.Match(split);
       return lookup;
     }
     allowed.push_back(route.http_method);

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "app/rest/json_printer.h"
 #include "modules/platform/status.h"
 #include "modules/platform/text.h"
 
@@ -522,6 +523,15 @@ absl::StatusOr<std::string> ToJson(
   return json;
 }
 
+// ToJson with default options. The direct printer is several times cheaper
+// than protobuf's and prints the same bytes; it leaves rarer shapes (maps,
+// Any, Struct...) to protobuf.
+absl::StatusOr<std::string> MessageJson(const Message& message) {
+  std::string json;
+  if (AppendJson(message, &json)) return json;
+  return ToJson(message, {});
+}
+
 // The JSON of one field's value. Default values are rendered (0, "", [],
 // {}) because a response body of nothing at all would not be JSON.
 absl::StatusOr<std::string> FieldToJson(const Message& response,
@@ -529,7 +539,7 @@ absl::StatusOr<std::string> FieldToJson(const Message& response,
   const Reflection* reflection = response.GetReflection();
   if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
       !field->is_repeated()) {
-    return ToJson(reflection->GetMessage(response, field), {});
+    return MessageJson(reflection->GetMessage(response, field));
   }
   // Scalars, lists and maps have no JSON document of their own: render a copy
   // holding only this field and cut its value out.
@@ -586,7 +596,7 @@ std::string RenderResponse(const Route& route, const Message& response) {
   const FieldDescriptor* field =
       response.GetDescriptor()->FindFieldByName(route.response_body);
   absl::StatusOr<std::string> json =
-      field == nullptr ? ToJson(response, {}) : FieldToJson(response, field);
+      field == nullptr ? MessageJson(response) : FieldToJson(response, field);
   // Only an Any with an unresolvable type fails to print; the signature has
   // no error channel, so the body says what went wrong.
   if (!json.ok()) {
