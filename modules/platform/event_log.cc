@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "modules/platform/statement_cache.h"
 #include "modules/platform/status.h"
 
 namespace rentwave::platform {
@@ -26,16 +27,16 @@ absl::Status EventLog::Append(Tx& tx, std::string type,
   if (!tx.writable()) {
     return absl::InternalError("EventLog::Append needs a write transaction");
   }
-  SQLite::Statement insert(
-      tx.db(),
+  CachedStatement insert(
+      tx,
       "INSERT INTO events(type, aggregate_id, actor_id, payload, "
       "created_at_us) VALUES (?, ?, ?, ?, ?)");
-  insert.bind(1, type);
-  insert.bind(2, aggregate_id);
-  insert.bind(3, actor_id);
-  insert.bind(4, payload);
-  insert.bind(5, static_cast<int64_t>(ToMicros(clock_.Now())));
-  insert.exec();
+  insert->bind(1, type);
+  insert->bind(2, aggregate_id);
+  insert->bind(3, actor_id);
+  insert->bind(4, payload);
+  insert->bind(5, static_cast<int64_t>(ToMicros(clock_.Now())));
+  insert->exec();
   tx.OnCommit([this] {
     {
       std::lock_guard<std::mutex> lock(mu_);

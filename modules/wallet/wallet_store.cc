@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/statement_cache.h"
 #include "modules/wallet/ledger_check.h"
 
 namespace rentwave::wallet::store {
@@ -104,60 +105,61 @@ void EnsureSystemAccounts(platform::Tx& tx, absl::Time now) {
 }
 
 std::optional<Account> FindAccount(platform::Tx& tx, const std::string& id) {
-  SQLite::Statement q(tx.db(),
-                      "SELECT is_system, balance_minor, held_minor, "
-                      "pending_credit_minor FROM wallet_accounts WHERE id = ?");
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  return Account{id, q.getColumn(0).getInt() != 0, q.getColumn(1).getInt64(),
-                 q.getColumn(2).getInt64(), q.getColumn(3).getInt64()};
+  platform::CachedStatement q(
+      tx,
+      "SELECT is_system, balance_minor, held_minor, "
+      "pending_credit_minor FROM wallet_accounts WHERE id = ?");
+  q->bind(1, id);
+  if (!q->executeStep()) return std::nullopt;
+  return Account{id, q->getColumn(0).getInt() != 0, q->getColumn(1).getInt64(),
+                 q->getColumn(2).getInt64(), q->getColumn(3).getInt64()};
 }
 
 void SaveAccount(platform::Tx& tx, const Account& a, absl::Time now) {
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "INSERT INTO wallet_accounts(id, is_system, balance_minor, held_minor, "
       "pending_credit_minor, created_at_us) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT(id) DO UPDATE SET balance_minor = excluded.balance_minor, "
       "held_minor = excluded.held_minor, "
       "pending_credit_minor = excluded.pending_credit_minor");
-  q.bind(1, a.id);
-  q.bind(2, a.is_system ? 1 : 0);
-  q.bind(3, static_cast<int64_t>(a.balance_minor));
-  q.bind(4, static_cast<int64_t>(a.held_minor));
-  q.bind(5, static_cast<int64_t>(a.pending_credit_minor));
-  q.bind(6, static_cast<int64_t>(ToMicros(now)));
-  q.exec();
+  q->bind(1, a.id);
+  q->bind(2, a.is_system ? 1 : 0);
+  q->bind(3, static_cast<int64_t>(a.balance_minor));
+  q->bind(4, static_cast<int64_t>(a.held_minor));
+  q->bind(5, static_cast<int64_t>(a.pending_credit_minor));
+  q->bind(6, static_cast<int64_t>(ToMicros(now)));
+  q->exec();
 }
 
 void InsertTransfer(platform::Tx& tx, const Transaction& t) {
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "INSERT INTO wallet_transfers(id, kind, debit_account, credit_account, "
       "amount_minor, currency, reference, memo, request_id, hold_id, "
       "created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, t.id);
-  q.bind(2, static_cast<int>(t.kind));
-  q.bind(3, t.debit_account);
-  q.bind(4, t.credit_account);
-  q.bind(5, static_cast<int64_t>(t.amount_minor));
-  q.bind(6, t.currency);
-  q.bind(7, t.reference);
-  q.bind(8, t.memo);
-  q.bind(9, t.request_id);
-  q.bind(10, t.hold_id);
-  q.bind(11, static_cast<int64_t>(ToMicros(t.created)));
-  q.exec();
+  q->bind(1, t.id);
+  q->bind(2, static_cast<int>(t.kind));
+  q->bind(3, t.debit_account);
+  q->bind(4, t.credit_account);
+  q->bind(5, static_cast<int64_t>(t.amount_minor));
+  q->bind(6, t.currency);
+  q->bind(7, t.reference);
+  q->bind(8, t.memo);
+  q->bind(9, t.request_id);
+  q->bind(10, t.hold_id);
+  q->bind(11, static_cast<int64_t>(ToMicros(t.created)));
+  q->exec();
 }
 
 std::optional<Transaction> FindTransfer(platform::Tx& tx,
                                         const std::string& id) {
-  SQLite::Statement q(tx.db(), absl::StrCat("SELECT ", kTransferColumns,
-                                            " FROM wallet_transfers "
-                                            "WHERE id = ?"));
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  return ReadEntry(q).transaction;
+  platform::CachedStatement q(tx, absl::StrCat("SELECT ", kTransferColumns,
+                                               " FROM wallet_transfers "
+                                               "WHERE id = ?"));
+  q->bind(1, id);
+  if (!q->executeStep()) return std::nullopt;
+  return ReadEntry(*q).transaction;
 }
 
 std::vector<Entry> ListTransfers(platform::Tx& tx, const std::string& account,
@@ -172,94 +174,98 @@ std::vector<Entry> ListTransfers(platform::Tx& tx, const std::string& account,
                         " = ?1 AND seq < ?2 AND (?3 = 0 OR kind = ?3) "
                         "ORDER BY seq DESC LIMIT ?4");
   };
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       absl::StrCat("SELECT * FROM (", side_for("debit_account"),
                    ") UNION ALL SELECT * FROM (", side_for("credit_account"),
                    ") ORDER BY seq DESC LIMIT ?4"));
-  q.bind(1, account);
-  q.bind(2, static_cast<int64_t>(
-                before_seq.value_or(std::numeric_limits<int64_t>::max())));
-  q.bind(3, static_cast<int>(kind));
-  q.bind(4, limit);
+  q->bind(1, account);
+  q->bind(2, static_cast<int64_t>(
+                 before_seq.value_or(std::numeric_limits<int64_t>::max())));
+  q->bind(3, static_cast<int>(kind));
+  q->bind(4, limit);
   std::vector<Entry> entries;
-  while (q.executeStep()) entries.push_back(ReadEntry(q));
+  while (q->executeStep()) entries.push_back(ReadEntry(*q));
   return entries;
 }
 
 std::optional<Request> FindRequest(platform::Tx& tx, const std::string& account,
                                    const std::string& request_id) {
-  SQLite::Statement q(tx.db(),
-                      "SELECT fingerprint, transfer_id FROM wallet_requests "
-                      "WHERE account_id = ? AND request_id = ?");
-  q.bind(1, account);
-  q.bind(2, request_id);
-  if (!q.executeStep()) return std::nullopt;
-  return Request{BlobColumn(q, 0), q.getColumn(1).getString()};
+  platform::CachedStatement q(
+      tx,
+      "SELECT fingerprint, transfer_id FROM wallet_requests "
+      "WHERE account_id = ? AND request_id = ?");
+  q->bind(1, account);
+  q->bind(2, request_id);
+  if (!q->executeStep()) return std::nullopt;
+  return Request{BlobColumn(*q, 0), q->getColumn(1).getString()};
 }
 
 void InsertRequest(platform::Tx& tx, const std::string& account,
                    const std::string& request_id,
                    const std::string& fingerprint,
                    const std::string& transfer_id, absl::Time now) {
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "INSERT INTO wallet_requests(account_id, request_id, fingerprint, "
       "transfer_id, created_at_us) VALUES (?, ?, ?, ?, ?)");
-  q.bind(1, account);
-  q.bind(2, request_id);
-  BindBlob(q, 3, fingerprint);
-  q.bind(4, transfer_id);
-  q.bind(5, static_cast<int64_t>(ToMicros(now)));
-  q.exec();
+  q->bind(1, account);
+  q->bind(2, request_id);
+  BindBlob(*q, 3, fingerprint);
+  q->bind(4, transfer_id);
+  q->bind(5, static_cast<int64_t>(ToMicros(now)));
+  q->exec();
 }
 
 std::optional<Hold> FindHold(platform::Tx& tx, const std::string& id) {
-  SQLite::Statement q(tx.db(),
-                      "SELECT account_id, amount_minor, remaining_minor, "
-                      "state, reference, created_at_us FROM wallet_holds "
-                      "WHERE id = ?");
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
+  platform::CachedStatement q(
+      tx,
+      "SELECT account_id, amount_minor, remaining_minor, "
+      "state, reference, created_at_us FROM wallet_holds "
+      "WHERE id = ?");
+  q->bind(1, id);
+  if (!q->executeStep()) return std::nullopt;
   Hold h;
   h.id = id;
-  h.account_id = q.getColumn(0).getString();
-  h.amount_minor = q.getColumn(1).getInt64();
-  h.remaining_minor = q.getColumn(2).getInt64();
-  h.state = ParseState(q.getColumn(3).getString());
-  h.reference = q.getColumn(4).getString();
-  h.created = FromMicros(q.getColumn(5).getInt64());
+  h.account_id = q->getColumn(0).getString();
+  h.amount_minor = q->getColumn(1).getInt64();
+  h.remaining_minor = q->getColumn(2).getInt64();
+  h.state = ParseState(q->getColumn(3).getString());
+  h.reference = q->getColumn(4).getString();
+  h.created = FromMicros(q->getColumn(5).getInt64());
   return h;
 }
 
 void InsertHold(platform::Tx& tx, const Hold& h) {
-  SQLite::Statement q(tx.db(),
-                      "INSERT INTO wallet_holds(id, account_id, amount_minor, "
-                      "remaining_minor, state, reference, created_at_us) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, h.id);
-  q.bind(2, h.account_id);
-  q.bind(3, static_cast<int64_t>(h.amount_minor));
-  q.bind(4, static_cast<int64_t>(h.remaining_minor));
-  q.bind(5, StateName(h.state));
-  q.bind(6, h.reference);
-  q.bind(7, static_cast<int64_t>(ToMicros(h.created)));
-  q.exec();
+  platform::CachedStatement q(
+      tx,
+      "INSERT INTO wallet_holds(id, account_id, amount_minor, "
+      "remaining_minor, state, reference, created_at_us) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q->bind(1, h.id);
+  q->bind(2, h.account_id);
+  q->bind(3, static_cast<int64_t>(h.amount_minor));
+  q->bind(4, static_cast<int64_t>(h.remaining_minor));
+  q->bind(5, StateName(h.state));
+  q->bind(6, h.reference);
+  q->bind(7, static_cast<int64_t>(ToMicros(h.created)));
+  q->exec();
 }
 
 void UpdateHold(platform::Tx& tx, const Hold& h, absl::Time now) {
-  SQLite::Statement q(tx.db(),
-                      "UPDATE wallet_holds SET remaining_minor = ?, state = ?, "
-                      "closed_at_us = ? WHERE id = ?");
-  q.bind(1, static_cast<int64_t>(h.remaining_minor));
-  q.bind(2, StateName(h.state));
+  platform::CachedStatement q(
+      tx,
+      "UPDATE wallet_holds SET remaining_minor = ?, state = ?, "
+      "closed_at_us = ? WHERE id = ?");
+  q->bind(1, static_cast<int64_t>(h.remaining_minor));
+  q->bind(2, StateName(h.state));
   if (h.state == HoldState::kOpen) {
-    q.bind(3);  // NULL
+    q->bind(3);  // NULL
   } else {
-    q.bind(3, static_cast<int64_t>(ToMicros(now)));
+    q->bind(3, static_cast<int64_t>(ToMicros(now)));
   }
-  q.bind(4, h.id);
-  q.exec();
+  q->bind(4, h.id);
+  q->exec();
 }
 
 std::vector<LedgerProblem> Verify(platform::Tx& tx) {
