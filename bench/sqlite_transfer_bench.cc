@@ -58,8 +58,9 @@ int main(int argc, char** argv) {
   SQLite::Statement credit(
       db, "UPDATE accounts SET balance = balance + ? WHERE id = ?");
   SQLite::Statement transfer(
-      db, "INSERT INTO transfers(id, debit, credit, amount, created_us) "
-          "VALUES (?, ?, ?, ?, ?)");
+      db,
+      "INSERT INTO transfers(id, debit, credit, amount, created_us) "
+      "VALUES (?, ?, ?, ?, ?)");
 
   std::mt19937_64 rng(1);
   std::vector<double> latencies_us;
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
     const std::string from = "account" + std::to_string(rng() % accounts);
     std::string to = "account" + std::to_string(rng() % accounts);
     if (to == from) to = from == "account0" ? "account1" : "account0";
-    const std::string id = "t" + std::to_string(n) + "-" + std::to_string(t0.time_since_epoch().count());
+    const std::string id = "t" + std::to_string(n) + "-" +
+                           std::to_string(t0.time_since_epoch().count());
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     request.bind(1, from);
     request.bind(2, id);
@@ -96,7 +98,8 @@ int main(int argc, char** argv) {
       transfer.exec();
     }
     tx.commit();
-    for (SQLite::Statement* s : {&request, &balance, &debit, &credit, &transfer}) {
+    for (SQLite::Statement* s :
+         {&request, &balance, &debit, &credit, &transfer}) {
       s->reset();
       s->clearBindings();
     }
@@ -104,14 +107,14 @@ int main(int argc, char** argv) {
                                std::chrono::steady_clock::now() - t0)
                                .count());
   }
-  const double elapsed = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   std::sort(latencies_us.begin(), latencies_us.end());
   auto percentile = [&](double p) {
-    return latencies_us.empty()
-               ? 0.0
-               : latencies_us[static_cast<size_t>(p * (latencies_us.size() - 1))];
+    return latencies_us.empty() ? 0.0
+                                : latencies_us[static_cast<size_t>(
+                                      p * (latencies_us.size() - 1))];
   };
   std::printf("calls_per_sec=%.0f p50_us=%.0f p99_us=%.0f errors=0\n",
               latencies_us.size() / elapsed, percentile(0.5), percentile(0.99));

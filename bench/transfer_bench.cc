@@ -33,7 +33,8 @@ constexpr char kPassword[] = "benchmark-password";
 
 std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
   auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
   if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
   return ctx;
 }
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   senders = std::clamp(senders, 1, std::min(inflight, user_count - 1));
 
-  auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   auto users_stub = v1::Users::NewStub(channel);
   auto wallet = v1::Wallet::NewStub(channel);
   std::vector<bench::User> users(user_count);
@@ -90,7 +92,10 @@ int main(int argc, char** argv) {
   std::string currency;
   for (int i = 0; i < senders; ++i) {
     v1::DepositRequest deposit;
-    deposit.set_request_id("fund-" + std::to_string(std::chrono::system_clock::now().time_since_epoch().count()));
+    deposit.set_request_id(
+        "fund-" +
+        std::to_string(
+            std::chrono::system_clock::now().time_since_epoch().count()));
     deposit.mutable_amount()->set_amount_minor(10'000'000);
     v1::WalletSummary summary;
     wallet->GetWallet(bench::Context(users[i].token).get(),
@@ -115,7 +120,8 @@ int main(int argc, char** argv) {
       bench::LoadOptions options;
       options.method = "/rentwave.v1.Wallet/Transfer";
       options.inflight = std::max(1, inflight / senders);
-      options.warmup = std::chrono::milliseconds(static_cast<int>(warmup * 1000));
+      options.warmup =
+          std::chrono::milliseconds(static_cast<int>(warmup * 1000));
       options.duration =
           std::chrono::milliseconds(static_cast<int>(seconds * 1000));
       options.metadata = {{"authorization", "Bearer " + users[s].token}};

@@ -139,10 +139,7 @@ struct SearchQuery {
   SearchOrder order = SearchOrder::kDefault;
 };
 
-struct PageRequest {
-  int page_size = 0;       // 0: 20; at most 100
-  std::string page_token;  // empty: the first page
-};
+using platform::PageRequest;
 
 struct Page {
   std::vector<Listing> listings;

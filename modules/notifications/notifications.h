@@ -29,10 +29,7 @@ struct Notification {
   absl::Time created;
 };
 
-struct PageRequest {
-  int page_size = 0;  // 0: 20; at most 100
-  std::string page_token;
-};
+using platform::PageRequest;
 
 struct NotificationPage {
   std::vector<Notification> notifications;

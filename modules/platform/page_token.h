@@ -10,6 +10,12 @@
 
 namespace rentwave::platform {
 
+// A request for one page of a list.
+struct PageRequest {
+  int page_size = 0;       // 0: 20; at most 100
+  std::string page_token;  // empty: the first page
+};
+
 // Where the previous page ended: the sort key of its last item.
 struct PageCursor {
   int order = 0;        // which sort order the page used (caller-defined)

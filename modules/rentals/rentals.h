@@ -68,10 +68,7 @@ struct RentalRequest {
 
 enum class Role { kAny = 0, kRenter = 1, kOwner = 2 };
 
-struct PageRequest {
-  int page_size = 0;  // 0: 20; at most 100
-  std::string page_token;
-};
+using platform::PageRequest;
 
 struct RentalPage {
   std::vector<Rental> rentals;

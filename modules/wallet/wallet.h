@@ -80,10 +80,7 @@ struct WalletOptions {
   std::function<absl::Status(const std::string& user_id)> user_exists;
 };
 
-struct PageRequest {
-  int page_size = 0;       // 0: 20; at most 100
-  std::string page_token;  // empty: the first page
-};
+using platform::PageRequest;
 
 struct TransactionPage {
   std::vector<Transaction> transactions;
