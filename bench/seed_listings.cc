@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "bench/bench_users.h"
 #include "rentwave/v1/listings.grpc.pb.h"
 #include "rentwave/v1/users.grpc.pb.h"
 
@@ -25,7 +26,6 @@ namespace {
 
 constexpr int kVocabulary = 1000;
 constexpr int kOwners = 100;
-constexpr char kPassword[] = "benchmark-password";
 const char* const kCities[] = {"Paris", "Lyon", "Berlin", "Madrid",
                                "Rome",  "Oslo", "Vienna", "Lisbon"};
 
@@ -95,30 +95,6 @@ v1::Listing Generate(std::mt19937_64& rng) {
   return l;
 }
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto ctx = std::make_unique<grpc::ClientContext>();
-  ctx->set_deadline(std::chrono::system_clock::now() +
-                    std::chrono::seconds(30));
-  if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-  return ctx;
-}
-
-// Registers (or logs in) owner `i`; returns its token or "".
-std::string OwnerToken(v1::Users::Stub& users, int i) {
-  std::string name = "owner" + std::to_string(i);
-  v1::RegisterRequest reg;
-  reg.set_username(name);
-  reg.set_password(kPassword);
-  v1::RegisterResponse registered;
-  users.Register(Context("").get(), reg, &registered);  // may already exist
-  v1::LoginRequest login;
-  login.set_username(name);
-  login.set_password(kPassword);
-  v1::LoginResponse response;
-  if (!users.Login(Context("").get(), login, &response).ok()) return "";
-  return response.access_token();
-}
-
 }  // namespace
 }  // namespace rentwave::bench
 
@@ -139,11 +115,12 @@ int main(int argc, char** argv) {
   auto users = v1::Users::NewStub(channel);
   std::vector<std::string> tokens;
   for (int i = 0; i < bench::kOwners; ++i) {
-    tokens.push_back(bench::OwnerToken(*users, i));
-    if (tokens.back().empty()) {
+    bench::User owner;
+    if (!bench::SignIn(*users, "owner" + std::to_string(i), &owner)) {
       std::fprintf(stderr, "cannot log in owner %d\n", i);
       return 1;
     }
+    tokens.push_back(owner.token);
   }
 
   std::atomic<int> next{0}, errors{0};

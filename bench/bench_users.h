@@ -1,0 +1,25 @@
+// Accounts for benchmark clients: contexts with a token, and sign-in.
+#pragma once
+
+#include <grpcpp/client_context.h>
+
+#include <memory>
+#include <string>
+
+#include "rentwave/v1/users.grpc.pb.h"
+
+namespace rentwave::bench {
+
+// A context with a 30 s deadline and, if `token` is set, its bearer header.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token);
+
+struct User {
+  std::string id;
+  std::string token;
+};
+
+// Registers `name` (if new; the server should run with --password-cost
+// minimum) and logs in. False if the login fails.
+bool SignIn(v1::Users::Stub& users, const std::string& name, User* out);
+
+}  // namespace rentwave::bench
