@@ -107,6 +107,12 @@ int ParseConfig(int argc, char** argv, Config* c) {
       ->envname("RENTWAVE_FEE_BASIS_POINTS")
       ->check(CLI::Range(int64_t{0}, int64_t{10000}));
 
+  app.add_option("--admins", c->admins,
+                 "usernames that may read the event log (rentwave.v1.Events; "
+                 "comma-separated). Default: none")
+      ->envname("RENTWAVE_ADMINS")
+      ->delimiter(',');
+
   app.add_flag("--dev-clock", c->dev_clock,
                "development clock (tests and demos only): time starts at the "
                "real time (at every start) and stands still unless the "

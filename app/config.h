@@ -29,8 +29,9 @@ struct Config {
   std::string currency = "USD";           // the wallet's one currency
   int64_t max_amount_minor = 10'000'000;  // per wallet operation
   int64_t late_grace_seconds = 0;         // lateness tolerated before late fees
-  int64_t late_max_periods = 30;  // late fees charged per rental at most
-  int64_t fee_basis_points = 0;   // platform commission on rental prices
+  int64_t late_max_periods = 30;    // late fees charged per rental at most
+  int64_t fee_basis_points = 0;     // platform commission on rental prices
+  std::vector<std::string> admins;  // usernames that may read the event log
   // A clock that stands still unless rentwave.v1.DevClock moves it; for
   // tests and demos only.
   bool dev_clock = false;

@@ -56,6 +56,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   users::UsersOptions users_options;
   users_options.token_secret = config.token_secret;
   users_options.token_ttl = absl::Seconds(config.token_ttl_seconds);
+  users_options.admin_usernames = config.admins;
   RW_ASSIGN_OR_RETURN(users_options.password_cost,
                       users::ParsePasswordCost(config.password_cost));
   if (users_options.password_cost == users::PasswordCost::kMinimum) {
@@ -90,8 +91,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   s->wallet_grpc_ =
       std::make_unique<wallet::WalletGrpc>(*s->wallet_, *s->gate_);
 
-  RW_ASSIGN_OR_RETURN(s->notifications_,
-                      notifications::Notifications::Open(*s->db_, s->clock_));
+  RW_ASSIGN_OR_RETURN(s->notifications_, notifications::Notifications::Open(
+                                             *s->db_, *s->events_, s->clock_));
   s->notifications_grpc_ = std::make_unique<notifications::NotificationsGrpc>(
       *s->notifications_, *s->gate_);
   rentals::RentalsOptions rentals_options;
@@ -104,19 +105,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                              *s->wallet_, *s->notifications_, rentals_options));
   s->rentals_grpc_ =
       std::make_unique<rentals::RentalsGrpc>(*s->rentals_, *s->gate_);
+  s->events_grpc_ = std::make_unique<events::EventsGrpc>(
+      *s->events_,
+      [users](const std::string& user_id) { return users->IsAdmin(user_id); },
+      *s->gate_);
   s->late_fee_timer_ =
       std::make_unique<rentals::LateFeeTimer>(*s->rentals_, s->clock_);
 
   // The services served over gRPC, and over REST by their annotations.
   std::vector<grpc::Service*> services = {
-      s->users_grpc_.get(), s->listings_grpc_.get(), s->wallet_grpc_.get(),
-      s->rentals_grpc_.get(), s->notifications_grpc_.get()};
+      s->users_grpc_.get(),         s->listings_grpc_.get(),
+      s->wallet_grpc_.get(),        s->rentals_grpc_.get(),
+      s->notifications_grpc_.get(), s->events_grpc_.get()};
   std::vector<const google::protobuf::ServiceDescriptor*> descriptors = {
       ServiceDescriptor(v1::Users::service_full_name()),
       ServiceDescriptor(v1::Listings::service_full_name()),
       ServiceDescriptor(v1::Wallet::service_full_name()),
       ServiceDescriptor(v1::Rentals::service_full_name()),
-      ServiceDescriptor(v1::Notifications::service_full_name())};
+      ServiceDescriptor(v1::Notifications::service_full_name()),
+      ServiceDescriptor(v1::Events::service_full_name())};
   // Only with --dev-clock: otherwise the service is absent from gRPC, REST
   // and reflection alike.
   if (dev_clock != nullptr) {
@@ -174,6 +181,9 @@ Server::~Server() { Shutdown(); }
 void Server::Shutdown() {
   if (grpc_ == nullptr) return;
   grpc_->GetHealthCheckService()->Shutdown();  // report NOT_SERVING
+  // Streams never end on their own: end them first, so that the REST
+  // requests relaying them return and nothing waits out the grace period.
+  gate_->StopStreams();
   if (gateway_ != nullptr) gateway_->Stop();
   grpc_->Shutdown(std::chrono::system_clock::now() +
                   std::chrono::seconds(config_.shutdown_grace_seconds));
@@ -187,6 +197,7 @@ void Server::Shutdown() {
                writes.commits);
   dev_clock_grpc_.reset();
   late_fee_timer_.reset();
+  events_grpc_.reset();
   rentals_grpc_.reset();
   notifications_grpc_.reset();
   wallet_grpc_.reset();

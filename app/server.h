@@ -11,6 +11,7 @@
 #include "app/dev_clock_grpc.h"
 #include "app/rest/http_gateway.h"
 #include "app/rest/route_table.h"
+#include "modules/events/events_grpc.h"
 #include "modules/listings/listings.h"
 #include "modules/listings/listings_grpc.h"
 #include "modules/notifications/notifications.h"
@@ -80,6 +81,7 @@ class Server {
   std::unique_ptr<notifications::NotificationsGrpc> notifications_grpc_;
   std::unique_ptr<rentals::Rentals> rentals_;
   std::unique_ptr<rentals::RentalsGrpc> rentals_grpc_;
+  std::unique_ptr<events::EventsGrpc> events_grpc_;
   std::unique_ptr<rentals::LateFeeTimer> late_fee_timer_;
   std::unique_ptr<DevClockGrpc> dev_clock_grpc_;  // --dev-clock only
   std::unique_ptr<grpc::Server> grpc_;

@@ -2,6 +2,8 @@
 
 #include <grpcpp/support/slice.h>
 
+#include "modules/platform/live_stream.h"
+
 namespace rentwave::rest {
 namespace {
 
@@ -88,6 +90,24 @@ ServerStream::Result ServerStream::Next(google::protobuf::Message* out,
   }
   StartRead(&incoming_);  // only after the consumer took the last one
   return Result::kMessage;
+}
+
+ServerStream::Result ServerStream::WaitOpen(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout),
+                    [&] { return open_ || has_message_ || done_; })) {
+    return Result::kTimeout;
+  }
+  return open_ || has_message_ ? Result::kOpen : Result::kEnd;
+}
+
+void ServerStream::OnReadInitialMetadataDone(bool ok) {
+  if (!ok) return;
+  const auto& metadata = context_.GetServerInitialMetadata();
+  const bool open = metadata.find(platform::kStreamOpenKey) != metadata.end();
+  std::lock_guard<std::mutex> lock(mu_);
+  open_ = open;
+  cv_.notify_all();
 }
 
 void ServerStream::OnReadDone(bool ok) {

@@ -40,7 +40,12 @@ class ServerStream final
                const google::protobuf::Message& request);
   ~ServerStream() override;
 
-  enum class Result { kMessage, kTimeout, kEnd };
+  enum class Result { kMessage, kTimeout, kEnd, kOpen };
+  // Waits up to `timeout` for the server to open the stream: kOpen once it
+  // sent a message, or initial metadata carrying kStreamOpenKey (a server
+  // that says so before it has anything to send); kEnd if the call ended
+  // first (see status()); else kTimeout.
+  Result WaitOpen(absl::Duration timeout);
   // Waits up to `timeout` for the next message and parses it into `out`.
   // kEnd: the call finished (see status()); kTimeout: nothing yet.
   Result Next(google::protobuf::Message* out, absl::Duration timeout);
@@ -49,6 +54,7 @@ class ServerStream final
   // Cancels the call (e.g. the HTTP client went away).
   void Cancel() { context_.TryCancel(); }
 
+  void OnReadInitialMetadataDone(bool ok) override;
   void OnReadDone(bool ok) override;
   void OnDone(const grpc::Status& status) override;
 
@@ -58,6 +64,7 @@ class ServerStream final
   grpc::ByteBuffer incoming_;
   std::mutex mu_;
   std::condition_variable cv_;
+  bool open_ = false;  // initial metadata said so
   bool has_message_ = false;
   bool done_ = false;
   grpc::Status status_;

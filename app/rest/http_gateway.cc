@@ -68,26 +68,26 @@ const google::protobuf::Message& Prototype(
 }
 
 // Streams NDJSON: one message per line, flushed per message; an error after
-// the first line is a final {"error": Status} line.
+// the stream opened is a final {"error": Status} line. A client that goes
+// away cancels the call (checked at least every second, also while idle).
 void StreamNdjson(std::shared_ptr<ServerStream> stream,
-                  std::unique_ptr<google::protobuf::Message> first,
+                  std::unique_ptr<google::protobuf::Message> prototype,
                   const Route& route, httplib::Response& res) {
   res.set_chunked_content_provider(
       "application/x-ndjson",
       [stream,
-       first = std::shared_ptr<google::protobuf::Message>(std::move(first)),
+       message =
+           std::shared_ptr<google::protobuf::Message>(std::move(prototype)),
        &route](size_t, httplib::DataSink& sink) {
-        std::string line = RenderResponse(route, *first) + "\n";
-        if (!sink.write(line.data(), line.size())) return false;
         for (;;) {
           if (!sink.is_writable()) {
             stream->Cancel();  // the client went away
             return false;
           }
-          auto result = stream->Next(first.get(), absl::Seconds(1));
+          auto result = stream->Next(message.get(), absl::Seconds(1));
           if (result == ServerStream::Result::kTimeout) continue;
           if (result == ServerStream::Result::kEnd) break;
-          line = RenderResponse(route, *first) + "\n";
+          std::string line = RenderResponse(route, *message) + "\n";
           if (!sink.write(line.data(), line.size())) {
             stream->Cancel();
             return false;
@@ -95,9 +95,9 @@ void StreamNdjson(std::shared_ptr<ServerStream> stream,
         }
         const grpc::Status& status = stream->status();
         if (!status.ok()) {
-          line = "{\"error\":" +
-                 StatusJson(status.error_code(), status.error_message()) +
-                 "}\n";
+          std::string line =
+              "{\"error\":" +
+              StatusJson(status.error_code(), status.error_message()) + "}\n";
           sink.write(line.data(), line.size());
         }
         sink.done();
@@ -332,11 +332,11 @@ void HttpGateway::Transcode(const httplib::Request& req, httplib::Response& res,
   if (route.method->server_streaming()) {
     auto stream =
         std::make_shared<ServerStream>(stub_, grpc_method, metadata, *request);
-    ServerStream::Result first;
-    while ((first = stream->Next(response.get(), absl::Seconds(1))) ==
+    ServerStream::Result opened;
+    while ((opened = stream->WaitOpen(absl::Seconds(1))) ==
            ServerStream::Result::kTimeout) {
     }
-    if (first == ServerStream::Result::kEnd) {
+    if (opened == ServerStream::Result::kEnd) {
       const grpc::Status& status = stream->status();
       if (!status.ok()) {
         SendStatus(res, status.error_code(), status.error_message());
@@ -345,8 +345,8 @@ void HttpGateway::Transcode(const httplib::Request& req, httplib::Response& res,
       }
       return;
     }
-    // Headers go out with the first message, so an error before it still
-    // gets its proper HTTP status.
+    // Headers go out once the stream is open, so an error before that
+    // still gets its proper HTTP status.
     StreamNdjson(std::move(stream), std::move(response), route, res);
     res.status = 200;
     return;

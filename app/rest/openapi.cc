@@ -282,8 +282,17 @@ json Responses(const Route& route, Schemas* schemas) {
       route.response_body.empty()
           ? schemas->Message(output)
           : schemas->Field(output->FindFieldByName(route.response_body));
+  // A server stream is newline-delimited JSON: one message per line, and an
+  // error after the first line a final {"error": Status} line.
+  json ok =
+      route.method->server_streaming()
+          ? json{{"description",
+                  "A stream: one message per line (NDJSON), then, on "
+                  "an error, a line {\"error\": google.rpc.Status}."},
+                 {"content", {{"application/x-ndjson", {{"schema", schema}}}}}}
+          : json{{"description", "OK"}, {"content", JsonContent(schema)}};
   return {
-      {"200", {{"description", "OK"}, {"content", JsonContent(schema)}}},
+      {"200", std::move(ok)},
       {"default",
        {{"description", "An error, as a google.rpc.Status."},
         {"content",

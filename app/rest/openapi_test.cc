@@ -11,6 +11,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/text_format.h"
+#include "rentwave/v1/events.pb.h"
 #include "rentwave/v1/users.pb.h"
 
 namespace rentwave::rest {
@@ -100,6 +101,24 @@ TEST(OpenApiTest, DescribesEveryUsersRoute) {
   }
   EXPECT_EQ(document["paths"]["/v1/users/{user_id}"]["get"]["summary"],
             "rentwave.v1.Users.GetUser");
+}
+
+TEST(OpenApiTest, ServerStreamsAreNdjsonOfTheirMessage) {
+  const google::protobuf::ServiceDescriptor* events =
+      rentwave::v1::TailEventsRequest::descriptor()->file()->FindServiceByName(
+          "Events");
+  json doc = Document(events, {});
+  const json& tail = doc["paths"]["/v1/events:tail"]["get"]["responses"];
+  EXPECT_EQ(tail["200"]["content"]["application/x-ndjson"]["schema"]["$ref"],
+            std::string(kSchemaPrefix) + "rentwave.v1.Event");
+  EXPECT_FALSE(tail["200"]["content"].contains("application/json"));
+  const json& list = doc["paths"]["/v1/events"]["get"]["responses"];
+  EXPECT_TRUE(list["200"]["content"].contains("application/json"));
+  EXPECT_FALSE(list["200"]["content"].contains("application/x-ndjson"));
+  // An event's payload is any JSON object.
+  EXPECT_EQ(doc["components"]["schemas"]["rentwave.v1.Event"]["properties"]
+               ["payload"]["type"],
+            "object");
 }
 
 TEST(OpenApiTest, PathParameterIsRequiredAndTyped) {

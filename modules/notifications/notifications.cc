@@ -1,5 +1,6 @@
 #include "modules/notifications/notifications.h"
 
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -30,7 +31,8 @@ absl::StatusOr<int> ResolvePageSize(int page_size) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Notifications>> Notifications::Open(
-    platform::Database& db, const platform::Clock& clock) {
+    platform::Database& db, platform::EventLog& events,
+    const platform::Clock& clock) {
   platform::EnsureSodium();
   std::string fresh(kTokenKeyBytes, '\0');
   platform::RandomBytes(fresh.data(), fresh.size());
@@ -40,13 +42,13 @@ absl::StatusOr<std::unique_ptr<Notifications>> Notifications::Open(
     return absl::OkStatus();
   }));
   return std::unique_ptr<Notifications>(
-      new Notifications(db, clock, std::move(key)));
+      new Notifications(db, events, clock, std::move(key)));
 }
 
-Notifications::Notifications(platform::Database& db,
+Notifications::Notifications(platform::Database& db, platform::EventLog& events,
                              const platform::Clock& clock,
                              std::string token_key)
-    : db_(db), clock_(clock), tokens_(std::move(token_key)) {}
+    : db_(db), events_(events), clock_(clock), tokens_(std::move(token_key)) {}
 
 absl::StatusOr<Notification> Notifications::Notify(
     Tx& tx, const std::string& user_id, const std::string& kind,
@@ -66,7 +68,7 @@ absl::StatusOr<Notification> Notifications::Notify(
   n.reference = reference;
   store::Insert(tx, n);
   // Watchers hear only of what is durable.
-  tx.OnCommit([this, n] { Publish(n); });
+  tx.OnCommit([this, n] { watchers_.Publish(n.user_id, n); });
   return n;
 }
 
@@ -87,7 +89,7 @@ absl::StatusOr<NotificationPage> Notifications::List(
     }
     before = cursor.primary;
   }
-  std::vector<store::Row> rows;
+  std::vector<FeedItem> rows;
   RW_RETURN_IF_ERROR(db_.Read([&](Tx& tx) {
     // One more than a page tells whether another page follows.
     rows = store::List(tx, user_id, unread_only, before, size + 1);
@@ -97,11 +99,11 @@ absl::StatusOr<NotificationPage> Notifications::List(
   if (rows.size() > static_cast<size_t>(size)) {
     rows.pop_back();
     result.next_page_token = tokens_.Encode(
-        platform::PageCursor{kNewestFirst, rows.back().seq,
+        platform::PageCursor{kNewestFirst, rows.back().position,
                              rows.back().notification.id, clock_.Now()},
         context);
   }
-  for (store::Row& row : rows) {
+  for (FeedItem& row : rows) {
     result.notifications.push_back(std::move(row.notification));
   }
   return result;
@@ -117,39 +119,37 @@ absl::StatusOr<int> Notifications::MarkRead(
   const absl::flat_hash_set<std::string> unique(ids.begin(), ids.end());
   int changed = 0;
   RW_RETURN_IF_ERROR(db_.Write([&](Tx& tx) {
-    changed = 0;
+    nlohmann::json marked = nlohmann::json::array();
     for (const std::string& id : unique) {
-      if (!id.empty() && store::MarkRead(tx, user_id, id)) ++changed;
+      if (!id.empty() && store::MarkRead(tx, user_id, id)) marked.push_back(id);
     }
-    return absl::OkStatus();
+    changed = static_cast<int>(marked.size());
+    if (marked.empty()) return absl::OkStatus();
+    return events_.Append(tx, "notification.read", user_id, user_id,
+                          nlohmann::json{{"ids", marked}}.dump());
   }));
   return changed;
+}
+
+absl::StatusOr<std::vector<FeedItem>> Notifications::UnreadAfter(
+    const std::string& user_id, int64_t after, int limit) const {
+  if (user_id.empty()) return absl::InvalidArgumentError("user_id: required");
+  if (limit < 1 || limit > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: must be 1-1000, not ", limit));
+  }
+  std::vector<FeedItem> items;
+  RW_RETURN_IF_ERROR(db_.Read([&](Tx& tx) {
+    items = store::UnreadAfter(tx, user_id, after, limit);
+    return absl::OkStatus();
+  }));
+  return items;
 }
 
 std::unique_ptr<Notifications::Subscription> Notifications::Watch(
     const std::string& user_id,
     std::function<void(const Notification&)> listener) {
-  absl::MutexLock lock(&mu_);
-  const int64_t id = ++next_watch_id_;
-  watchers_[user_id].emplace(id, std::move(listener));
-  return std::unique_ptr<Subscription>(new Subscription(*this, user_id, id));
-}
-
-void Notifications::Unwatch(const std::string& user_id, int64_t watch_id) {
-  absl::MutexLock lock(&mu_);
-  auto it = watchers_.find(user_id);
-  if (it == watchers_.end()) return;
-  it->second.erase(watch_id);
-  if (it->second.empty()) watchers_.erase(it);
-}
-
-void Notifications::Publish(const Notification& notification) {
-  // Under the lock, so that a Subscription destroyed meanwhile waits for a
-  // call in progress rather than racing it.
-  absl::MutexLock lock(&mu_);
-  auto it = watchers_.find(notification.user_id);
-  if (it == watchers_.end()) return;
-  for (const auto& [id, listener] : it->second) listener(notification);
+  return watchers_.Add(user_id, std::move(listener));
 }
 
 }  // namespace rentwave::notifications

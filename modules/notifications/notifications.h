@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
+#include "modules/platform/event_log.h"
 #include "modules/platform/page_token.h"
+#include "modules/platform/watchers.h"
 
 namespace rentwave::notifications {
 
@@ -31,6 +31,13 @@ struct Notification {
 
 using platform::PageRequest;
 
+// A notification with its position in the user's feed (increasing in
+// commit order).
+struct FeedItem {
+  int64_t position = 0;
+  Notification notification;
+};
+
 struct NotificationPage {
   std::vector<Notification> notifications;
   std::string next_page_token;
@@ -40,7 +47,8 @@ class Notifications {
  public:
   // Loads (or creates) the page-token key. Errors: those of the database.
   static absl::StatusOr<std::unique_ptr<Notifications>> Open(
-      platform::Database& db, const platform::Clock& clock);
+      platform::Database& db, platform::EventLog& events,
+      const platform::Clock& clock);
 
   // Stores a notification for `user_id` inside the caller's write
   // transaction; live watchers hear of it once the transaction commits.
@@ -58,15 +66,23 @@ class Notifications {
                                         const PageRequest& page) const;
 
   // Marks the user's notifications `ids` read (others' and unknown ids are
-  // ignored); returns how many changed. Errors: INVALID_ARGUMENT (more than
-  // 100 ids).
+  // ignored), with a notification.read event if any changed; returns how
+  // many changed. Errors: INVALID_ARGUMENT (more than 100 ids).
   absl::StatusOr<int> MarkRead(const std::string& user_id,
                                const std::vector<std::string>& ids);
+
+  // The user's unread notifications with a feed position after `after`
+  // (0: from the first), oldest first, at most `limit` (1-1000), each with
+  // its position: what WatchNotifications replays, then reads again each
+  // time Watch's listener fires. Errors: INVALID_ARGUMENT (user, limit).
+  absl::StatusOr<std::vector<FeedItem>> UnreadAfter(const std::string& user_id,
+                                                    int64_t after,
+                                                    int limit) const;
 
   // Calls `listener` with every notification for `user_id` committed after
   // this call, until the returned handle is destroyed. `listener` runs on
   // the committing thread and must not block. Thread-safe.
-  class Subscription;
+  using Subscription = platform::Watchers<std::string, Notification>::Handle;
   std::unique_ptr<Subscription> Watch(
       const std::string& user_id,
       std::function<void(const Notification&)> listener);
@@ -74,39 +90,14 @@ class Notifications {
   // All methods are thread-safe.
 
  private:
-  Notifications(platform::Database& db, const platform::Clock& clock,
-                std::string token_key);
-  void Unwatch(const std::string& user_id, int64_t watch_id);
-  // Delivers a committed notification to its user's watchers.
-  void Publish(const Notification& notification);
+  Notifications(platform::Database& db, platform::EventLog& events,
+                const platform::Clock& clock, std::string token_key);
 
   platform::Database& db_;
+  platform::EventLog& events_;
   const platform::Clock& clock_;
   const platform::PageTokenCodec tokens_;
-  absl::Mutex mu_;
-  int64_t next_watch_id_ ABSL_GUARDED_BY(mu_) = 0;
-  // user id -> watch id -> listener.
-  absl::flat_hash_map<
-      std::string,
-      absl::flat_hash_map<int64_t, std::function<void(const Notification&)>>>
-      watchers_ ABSL_GUARDED_BY(mu_);
-};
-
-// A live Watch; destroying it stops the listener (waiting for a call in
-// progress to finish). Must not outlive the Notifications that made it.
-class Notifications::Subscription {
- public:
-  ~Subscription() { owner_.Unwatch(user_id_, id_); }
-  Subscription(const Subscription&) = delete;
-  Subscription& operator=(const Subscription&) = delete;
-
- private:
-  friend class Notifications;
-  Subscription(Notifications& owner, std::string user_id, int64_t id)
-      : owner_(owner), user_id_(std::move(user_id)), id_(id) {}
-  Notifications& owner_;
-  std::string user_id_;
-  int64_t id_;
+  platform::Watchers<std::string, Notification> watchers_;
 };
 
 }  // namespace rentwave::notifications

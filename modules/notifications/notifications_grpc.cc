@@ -8,6 +8,8 @@ namespace {
 
 using platform::Caller;
 
+constexpr int kWatchBatch = 100;
+
 void ToProto(const Notification& n, v1::Notification* out) {
   out->set_id(n.id);
   out->set_kind(n.kind);
@@ -40,6 +42,37 @@ grpc::ServerUnaryReactor* NotificationsGrpc::ListNotifications(
         }
         response->set_next_page_token(page.next_page_token);
         return absl::OkStatus();
+      });
+}
+
+grpc::ServerWriteReactor<v1::Notification>*
+NotificationsGrpc::WatchNotifications(
+    grpc::CallbackServerContext* ctx,
+    const v1::WatchNotificationsRequest* request) {
+  return gate_.ServeStream<v1::Notification>(
+      ctx, *request,
+      [this](const Caller& caller)
+          -> absl::StatusOr<platform::Feed<v1::Notification>> {
+        platform::Feed<v1::Notification> feed;
+        feed.next = [this, user = caller.user_id,
+                     position = int64_t{0}]() mutable
+            -> absl::StatusOr<std::vector<v1::Notification>> {
+          RW_ASSIGN_OR_RETURN(
+              std::vector<FeedItem> items,
+              notifications_.UnreadAfter(user, position, kWatchBatch));
+          std::vector<v1::Notification> out(items.size());
+          for (size_t i = 0; i < items.size(); ++i) {
+            ToProto(items[i].notification, &out[i]);
+            position = items[i].position;
+          }
+          return out;
+        };
+        feed.watch = [this, user = caller.user_id](
+                         std::function<void()> wake) -> std::shared_ptr<void> {
+          return notifications_.Watch(
+              user, [wake = std::move(wake)](const Notification&) { wake(); });
+        };
+        return feed;
       });
 }
 

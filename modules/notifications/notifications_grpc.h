@@ -18,6 +18,9 @@ class NotificationsGrpc final : public v1::Notifications::CallbackService {
       grpc::CallbackServerContext* ctx,
       const v1::ListNotificationsRequest* request,
       v1::ListNotificationsResponse* response) override;
+  grpc::ServerWriteReactor<v1::Notification>* WatchNotifications(
+      grpc::CallbackServerContext* ctx,
+      const v1::WatchNotificationsRequest* request) override;
   grpc::ServerUnaryReactor* MarkRead(grpc::CallbackServerContext* ctx,
                                      const v1::MarkReadRequest* request,
                                      v1::MarkReadResponse* response) override;

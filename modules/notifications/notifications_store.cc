@@ -42,24 +42,16 @@ int64_t Insert(platform::Tx& tx, const Notification& n) {
   return tx.db().getLastInsertRowid();
 }
 
-std::vector<Row> List(platform::Tx& tx, const std::string& user_id,
-                      bool unread_only, std::optional<int64_t> before_seq,
-                      int limit) {
-  // `read = 0` literally, so that the partial index applies.
-  std::string sql = absl::StrCat(
-      "SELECT seq, id, kind, text, reference, read, created_at_us "
-      "FROM notifications_items WHERE user_id = ?1",
-      unread_only ? " AND read = 0" : "", before_seq ? " AND seq < ?2" : "",
-      " ORDER BY seq DESC LIMIT ?3");
-  SQLite::Statement q(tx.db(), sql);
-  q.bind(1, user_id);
-  if (before_seq) q.bind(2, static_cast<int64_t>(*before_seq));
-  q.bind(3, limit);
-  std::vector<Row> rows;
+namespace {
+
+// Reads rows of SELECT seq, id, kind, text, reference, read, created_at_us.
+std::vector<FeedItem> ReadItems(SQLite::Statement& q,
+                                const std::string& user_id) {
+  std::vector<FeedItem> items;
   while (q.executeStep()) {
-    Row row;
-    row.seq = q.getColumn(0).getInt64();
-    Notification& n = row.notification;
+    FeedItem item;
+    item.position = q.getColumn(0).getInt64();
+    Notification& n = item.notification;
     n.id = q.getColumn(1).getString();
     n.user_id = user_id;
     n.kind = q.getColumn(2).getString();
@@ -67,9 +59,41 @@ std::vector<Row> List(platform::Tx& tx, const std::string& user_id,
     n.reference = q.getColumn(4).getString();
     n.read = q.getColumn(5).getInt() != 0;
     n.created = FromMicros(q.getColumn(6).getInt64());
-    rows.push_back(std::move(row));
+    items.push_back(std::move(item));
   }
-  return rows;
+  return items;
+}
+
+constexpr char kColumns[] =
+    "SELECT seq, id, kind, text, reference, read, created_at_us "
+    "FROM notifications_items ";
+
+}  // namespace
+
+std::vector<FeedItem> List(platform::Tx& tx, const std::string& user_id,
+                           bool unread_only, std::optional<int64_t> before_seq,
+                           int limit) {
+  // `read = 0` literally, so that the partial index applies.
+  std::string sql = absl::StrCat(
+      kColumns, "WHERE user_id = ?1", unread_only ? " AND read = 0" : "",
+      before_seq ? " AND seq < ?2" : "", " ORDER BY seq DESC LIMIT ?3");
+  SQLite::Statement q(tx.db(), sql);
+  q.bind(1, user_id);
+  if (before_seq) q.bind(2, static_cast<int64_t>(*before_seq));
+  q.bind(3, limit);
+  return ReadItems(q, user_id);
+}
+
+std::vector<FeedItem> UnreadAfter(platform::Tx& tx, const std::string& user_id,
+                                  int64_t after_seq, int limit) {
+  SQLite::Statement q(tx.db(),
+                      absl::StrCat(kColumns,
+                                   "WHERE user_id = ? AND read = 0 AND seq > ? "
+                                   "ORDER BY seq LIMIT ?"));
+  q.bind(1, user_id);
+  q.bind(2, static_cast<int64_t>(after_seq));
+  q.bind(3, limit);
+  return ReadItems(q, user_id);
 }
 
 bool MarkRead(platform::Tx& tx, const std::string& user_id,

@@ -22,16 +22,16 @@ std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,
 // Inserts a new notification (its id must be new); returns its seq.
 int64_t Insert(platform::Tx& tx, const Notification& notification);
 
-struct Row {
-  int64_t seq = 0;
-  Notification notification;
-};
-
 // Up to `limit` of the user's notifications, newest first, unread ones only
-// if asked, with seq below `before_seq` if given.
-std::vector<Row> List(platform::Tx& tx, const std::string& user_id,
-                      bool unread_only, std::optional<int64_t> before_seq,
-                      int limit);
+// if asked, with a position (seq) below `before_seq` if given.
+std::vector<FeedItem> List(platform::Tx& tx, const std::string& user_id,
+                           bool unread_only, std::optional<int64_t> before_seq,
+                           int limit);
+
+// Up to `limit` of the user's unread notifications with a position (seq)
+// above `after_seq`, oldest first.
+std::vector<FeedItem> UnreadAfter(platform::Tx& tx, const std::string& user_id,
+                                  int64_t after_seq, int limit);
 
 // Marks the user's notification `id` read; returns whether it changed.
 bool MarkRead(platform::Tx& tx, const std::string& user_id,

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
+#include "modules/platform/event_log.h"
 #include "modules/platform/scoped_temp_dir.h"
 #include "modules/platform/test_database.h"
 
@@ -29,7 +30,8 @@ class NotificationsTest : public ::testing::Test {
     ASSERT_TRUE(dir_.ok());
     db_ = platform::OpenMigratedForTest(dir_.File("n.db"), clock_);
     ASSERT_NE(db_, nullptr);
-    auto n = Notifications::Open(*db_, clock_);
+    events_ = std::make_unique<platform::EventLog>(*db_, clock_);
+    auto n = Notifications::Open(*db_, *events_, clock_);
     ASSERT_TRUE(n.ok()) << n.status();
     notifications_ = *std::move(n);
   }
@@ -66,6 +68,7 @@ class NotificationsTest : public ::testing::Test {
   platform::ScopedTempDir dir_;
   platform::ManualClock clock_;
   std::unique_ptr<platform::Database> db_;
+  std::unique_ptr<platform::EventLog> events_;
   std::unique_ptr<Notifications> notifications_;
 };
 
@@ -89,6 +92,13 @@ TEST_F(NotificationsTest, ListsNewestFirstAndMarksRead) {
   auto again = notifications_->MarkRead(kAlice, {made[1].id});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 0);
+  // One event for the call that changed something, naming what it changed.
+  auto events = events_->Read(0, {"notification.read"}, 10);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].aggregate_id, kAlice);
+  EXPECT_NE((*events)[0].payload.find(made[3].id), std::string::npos);
+  EXPECT_EQ((*events)[0].payload.find(made[0].id), std::string::npos);
   auto page = notifications_->List(kAlice, false, {1, ""});
   ASSERT_TRUE(page.ok());
   EXPECT_FALSE(page->notifications[0].read);
@@ -125,6 +135,32 @@ TEST_F(NotificationsTest, RejectsBadInput) {
     return notifications_->Notify(tx, kAlice, "k", "", "").status();
   });
   EXPECT_EQ(empty.code(), C::kInvalidArgument);
+}
+
+TEST_F(NotificationsTest, UnreadAfterReadsTheFeedOldestFirstFromAPosition) {
+  std::vector<Notification> made;
+  for (int i = 0; i < 5; ++i)
+    made.push_back(MustNotify(kAlice, absl::StrCat("n", i)));
+  MustNotify(kBob, "bob's");
+  ASSERT_TRUE(notifications_->MarkRead(kAlice, {made[1].id}).ok());
+  auto first = notifications_->UnreadAfter(kAlice, 0, 2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].notification.text, "n0");
+  EXPECT_EQ((*first)[1].notification.text, "n2");  // n1 is read
+  EXPECT_LT((*first)[0].position, (*first)[1].position);
+  auto rest = notifications_->UnreadAfter(kAlice, (*first)[1].position, 10);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].notification.text, "n3");
+  EXPECT_EQ((*rest)[1].notification.text, "n4");
+  auto none = notifications_->UnreadAfter(kAlice, (*rest)[1].position, 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(notifications_->UnreadAfter(kAlice, 0, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(notifications_->UnreadAfter("", 0, 1).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(NotificationsTest, WatchersHearOnlyCommittedNotificationsOfTheirUser) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/strings/str_cat.h"
 #include "modules/platform/statement_cache.h"
 #include "modules/platform/status.h"
 
@@ -14,6 +15,35 @@ namespace {
 
 constexpr int kBatch = 256;
 constexpr auto kRetryBackoff = std::chrono::seconds(1);
+constexpr int kEveryEvent = 0;  // the one key of watchers_
+
+// Up to `limit` events after `after_seq` in order, of `types` unless empty.
+std::vector<Event> ReadEvents(Tx& tx, int64_t after_seq,
+                              const std::vector<std::string>& types,
+                              int limit) {
+  std::string sql =
+      "SELECT seq, type, aggregate_id, actor_id, payload, created_at_us "
+      "FROM events WHERE seq > ?";
+  if (!types.empty()) {
+    sql += " AND type IN (?";
+    for (size_t i = 1; i < types.size(); ++i) sql += ", ?";
+    sql += ")";
+  }
+  sql += " ORDER BY seq LIMIT ?";
+  SQLite::Statement q(tx.db(), sql);
+  int param = 0;
+  q.bind(++param, static_cast<int64_t>(after_seq));
+  for (const std::string& type : types) q.bind(++param, type);
+  q.bind(++param, limit);
+  std::vector<Event> events;
+  while (q.executeStep()) {
+    events.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
+                      q.getColumn(2).getString(), q.getColumn(3).getString(),
+                      q.getColumn(4).getString(),
+                      FromMicros(q.getColumn(5).getInt64())});
+  }
+  return events;
+}
 
 }  // namespace
 
@@ -37,12 +67,14 @@ absl::Status EventLog::Append(Tx& tx, std::string type,
   insert->bind(4, payload);
   insert->bind(5, static_cast<int64_t>(ToMicros(clock_.Now())));
   insert->exec();
-  tx.OnCommit([this] {
+  const int64_t seq = tx.db().getLastInsertRowid();
+  tx.OnCommit([this, seq] {
     {
       std::lock_guard<std::mutex> lock(mu_);
       pending_ = true;
     }
     wake_.notify_one();
+    watchers_.Publish(kEveryEvent, seq);
   });
   return absl::OkStatus();
 }
@@ -115,6 +147,25 @@ void EventLog::Run() {
   }
 }
 
+absl::StatusOr<std::vector<Event>> EventLog::Read(
+    int64_t after_seq, const std::vector<std::string>& types, int limit) const {
+  if (limit < 1 || limit > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: must be 1-1000, not ", limit));
+  }
+  std::vector<Event> events;
+  RW_RETURN_IF_ERROR(db_.Read([&](Tx& tx) {
+    events = ReadEvents(tx, after_seq, types, limit);
+    return absl::OkStatus();
+  }));
+  return events;
+}
+
+std::unique_ptr<EventLog::Subscription> EventLog::Watch(
+    std::function<void(int64_t)> listener) {
+  return watchers_.Add(kEveryEvent, std::move(listener));
+}
+
 bool EventLog::DeliverBatch(Subscriber& s) {
   std::vector<Event> batch;
   absl::Status status = db_.Read([&](Tx& tx) {
@@ -124,18 +175,7 @@ bool EventLog::DeliverBatch(Subscriber& s) {
       cursor.bind(1, s.name);
       s.position = cursor.executeStep() ? cursor.getColumn(0).getInt64() : 0;
     }
-    SQLite::Statement q(tx.db(),
-                        "SELECT seq, type, aggregate_id, actor_id, payload, "
-                        "created_at_us FROM events WHERE seq > ? "
-                        "ORDER BY seq LIMIT ?");
-    q.bind(1, static_cast<int64_t>(s.position));
-    q.bind(2, kBatch);
-    while (q.executeStep()) {
-      batch.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(),
-                       q.getColumn(2).getString(), q.getColumn(3).getString(),
-                       q.getColumn(4).getString(),
-                       FromMicros(q.getColumn(5).getInt64())});
-    }
+    batch = ReadEvents(tx, s.position, {}, kBatch);
     return absl::OkStatus();
   });
   if (!status.ok()) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "absl/time/time.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
+#include "modules/platform/watchers.h"
 
 namespace rentwave::platform {
 
@@ -55,6 +57,19 @@ class EventLog {
   // Delivers what is committed, then stops the thread. Idempotent.
   void Stop();
 
+  // Up to `limit` (1-1000) committed events with seq above `after_seq`, in
+  // order; only those whose type is in `types`, unless it is empty. Errors:
+  // INVALID_ARGUMENT (limit), those of the database. Thread-safe.
+  absl::StatusOr<std::vector<Event>> Read(int64_t after_seq,
+                                          const std::vector<std::string>& types,
+                                          int limit) const;
+
+  // Calls `listener` with the seq of every event appended by a transaction
+  // that commits after this call, until the handle is destroyed. It runs on
+  // the committing thread and must not block. Thread-safe.
+  using Subscription = Watchers<int, int64_t>::Handle;
+  std::unique_ptr<Subscription> Watch(std::function<void(int64_t)> listener);
+
   // Blocks until every subscriber has acknowledged every event committed
   // before the call, or `timeout` passes; returns whether it caught up. For
   // tests and orderly shutdown.
@@ -82,6 +97,7 @@ class EventLog {
   bool pending_ = true;    // woken since the last scan
   int64_t delivered_ = 0;  // min position over subscribers after a scan
   std::thread thread_;
+  Watchers<int, int64_t> watchers_;  // one key: every event
 };
 
 }  // namespace rentwave::platform

@@ -138,6 +138,59 @@ TEST_F(EventLogTest, AppendInCommittedWriteStoresGapFreeIncreasingSeq) {
   EXPECT_EQ(stored[4].time, t0 + absl::Milliseconds(1) + absl::Seconds(1));
 }
 
+TEST_F(EventLogTest, ReadPagesAfterASeqFilteredByType) {
+  AppendCommitted({"a.one", "b.two", "a.three", "c.four", "a.five"});
+  auto all = log_->Read(0, {}, 1000);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(Describe(*all), Describe(StoredEvents(*db_)));
+  auto page = log_->Read(1, {}, 2);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(Seqs(*page), (std::vector<int64_t>{2, 3}));
+  auto typed = log_->Read(1, {"a.three", "a.five", "c.four"}, 2);
+  ASSERT_TRUE(typed.ok());
+  EXPECT_EQ(Seqs(*typed), (std::vector<int64_t>{3, 4}));
+  auto rest = log_->Read(4, {"a.three", "a.five", "c.four"}, 2);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(Seqs(*rest), (std::vector<int64_t>{5}));
+  auto none = log_->Read(5, {}, 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(log_->Read(0, {}, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(log_->Read(0, {}, 1001).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(EventLogTest, ReadByTypeUsesTheTypeIndex) {
+  absl::Status status = db_->Read([&](Tx& tx) {
+    SQLite::Statement plan(
+        tx.db(),
+        "EXPLAIN QUERY PLAN SELECT seq FROM events WHERE seq > 0 AND type IN "
+        "('a') ORDER BY seq LIMIT 10");
+    std::string details;
+    while (plan.executeStep()) details += plan.getColumn(3).getString() + ";";
+    EXPECT_NE(details.find("events_by_type"), std::string::npos) << details;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+}
+
+TEST_F(EventLogTest, WatchersHearCommittedSeqsUntilReleased) {
+  std::vector<int64_t> heard;  // the listener runs on the committing thread
+  auto watch = log_->Watch([&](int64_t seq) { heard.push_back(seq); });
+  AppendCommitted({"a.one", "a.two"});
+  absl::Status rolled_back = db_->Write([&](Tx& tx) -> absl::Status {
+    EXPECT_TRUE(log_->Append(tx, "a.lost", "x", "", "{}").ok());
+    return absl::AbortedError("no");
+  });
+  EXPECT_EQ(rolled_back.code(), absl::StatusCode::kAborted);
+  AppendCommitted({"a.three"});
+  EXPECT_EQ(heard, (std::vector<int64_t>{1, 2, 3}));
+  watch.reset();
+  AppendCommitted({"a.four"});
+  EXPECT_EQ(heard, (std::vector<int64_t>{1, 2, 3}));
+}
+
 TEST_F(EventLogTest, RolledBackAppendLeavesNothingAndNoGap) {
   AppendCommitted({"a.one", "a.two"});
   absl::Status status = db_->Write([&](Tx& tx) -> absl::Status {

@@ -119,42 +119,91 @@ grpc::ServerUnaryReactor* RpcGate::Serve(
   return reactor;
 }
 
+absl::Status RpcGate::Admit(const grpc::CallbackServerContext& ctx,
+                            const Method* method, Caller* caller) const {
+  if (method == nullptr) {
+    return absl::InternalError("no method registered for this request");
+  }
+  absl::StatusOr<Caller> identified = Identify(ctx);
+  if (!identified.ok()) return identified.status();
+  *caller = *std::move(identified);
+  if (!caller->authenticated() && !public_methods_.contains(method->name)) {
+    return absl::UnauthenticatedError(
+        "this method requires 'authorization: Bearer <token>'");
+  }
+  return absl::OkStatus();
+}
+
 void RpcGate::Complete(grpc::CallbackServerContext* ctx,
                        grpc::ServerUnaryReactor* reactor, const Method* method,
                        const Handler& handler, absl::Time start) const {
+  Caller caller;
+  absl::Status status = Admit(*ctx, method, &caller);
+  if (status.ok() && ctx->IsCancelled()) {
+    // Cancelled (deadline, client gone, shutdown) while queued for a
+    // worker: the client has its answer already; do not act on it.
+    status = absl::CancelledError("cancelled before it ran");
+  } else if (status.ok()) {
+    status = handler(caller);
+  }
   const absl::string_view name =
       method != nullptr ? absl::string_view(method->name) : absl::string_view();
-  Caller caller;
-  absl::Status status;
-  if (method == nullptr) {
-    status = absl::InternalError("no method registered for this request");
-  } else if (auto identified = Identify(*ctx); !identified.ok()) {
-    status = identified.status();
-  } else {
-    caller = *std::move(identified);
-    if (!caller.authenticated() && !public_methods_.contains(name)) {
-      status = absl::UnauthenticatedError(
-          "this method requires 'authorization: Bearer <token>'");
-    } else if (ctx->IsCancelled()) {
-      // Cancelled (deadline, client gone, shutdown) while queued for a
-      // worker: the client has its answer already; do not act on it.
-      status = absl::CancelledError("cancelled before it ran");
-    } else {
-      status = handler(caller);
-    }
-  }
-  absl::Duration latency = absl::Now() - start;
-  std::string code = absl::StatusCodeToString(status.code());
-  metrics_.Record("grpc", name, code, latency);
-  absl::string_view request_id = SafeForLog(Metadata(*ctx, "x-request-id"));
-  if (IsSecretDetail(status)) {
-    spdlog::error("rpc {} failed: {} user={} request_id={}", name,
-                  status.ToString(), caller.user_id, request_id);
-  }
-  spdlog::info("rpc {} code={} ms={:.3f} user={} request_id={} peer={}", name,
-               code, absl::ToDoubleMilliseconds(latency), caller.user_id,
-               request_id, Peer(*ctx));
+  LogCall(*ctx, name, status, caller.user_id, absl::Now() - start, "");
   reactor->Finish(ToGrpcStatus(status));
+}
+
+void RpcGate::LogCall(const grpc::CallbackServerContext& ctx,
+                      absl::string_view method, const absl::Status& status,
+                      absl::string_view user_id, absl::Duration latency,
+                      absl::string_view extra) const {
+  std::string code = absl::StatusCodeToString(status.code());
+  metrics_.Record("grpc", method, code, latency);
+  absl::string_view request_id = SafeForLog(Metadata(ctx, "x-request-id"));
+  if (IsSecretDetail(status)) {
+    spdlog::error("rpc {} failed: {} user={} request_id={}", method,
+                  status.ToString(), user_id, request_id);
+  }
+  spdlog::info("rpc {} code={} ms={:.3f}{} user={} request_id={} peer={}",
+               method, code, absl::ToDoubleMilliseconds(latency), extra,
+               user_id, request_id, Peer(ctx));
+}
+
+absl::StatusOr<Caller> RpcGate::BeginStream(
+    const grpc::CallbackServerContext& ctx,
+    const google::protobuf::Message& request) const {
+  auto it = method_by_request_.find(request.GetDescriptor());
+  Caller caller;
+  RW_RETURN_IF_ERROR(Admit(
+      ctx, it == method_by_request_.end() ? nullptr : &it->second, &caller));
+  return caller;
+}
+
+void RpcGate::RunOnWorker(std::function<void()> work) const {
+  workers_.Run(std::move(work));
+}
+
+bool RpcGate::Attach(LiveStreamBase* stream) const {
+  absl::MutexLock lock(&streams_mu_);
+  if (streams_stopped_) return false;
+  streams_.insert(stream);
+  return true;
+}
+
+void RpcGate::Detach(LiveStreamBase* stream) const {
+  absl::MutexLock lock(&streams_mu_);
+  streams_.erase(stream);
+}
+
+void RpcGate::StopStreams() const {
+  absl::MutexLock lock(&streams_mu_);
+  streams_stopped_ = true;
+  for (LiveStreamBase* stream : streams_) stream->Stop();
+}
+
+void RpcGate::Ended(const StreamCall& call, const absl::Status& status,
+                    int64_t messages) const {
+  LogCall(*call.context, call.method, status, call.user_id,
+          absl::Now() - call.start, absl::StrCat(" messages=", messages));
 }
 
 }  // namespace rentwave::platform

@@ -1,6 +1,7 @@
 // The gate every RentWave RPC handler passes through: it names the method,
 // authenticates the caller, enforces the public-method allow-list, maps the
-// handler's absl::Status to gRPC, and writes one access-log line.
+// handler's absl::Status to gRPC, and writes one access-log line per call
+// (per stream, when it ends).
 #pragma once
 
 #include <grpcpp/server_context.h>
@@ -14,9 +15,11 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "modules/platform/live_stream.h"
 #include "modules/platform/metrics.h"
 #include "modules/platform/worker_pool.h"
 
@@ -40,7 +43,7 @@ class Authenticator {
       absl::string_view token) const = 0;
 };
 
-class RpcGate {
+class RpcGate final : public StreamHost {
  public:
   // `public_methods`: full method names ("/pkg.Service/Method") callable
   // without a token. Every other method requires one. Each call is recorded
@@ -73,6 +76,31 @@ class RpcGate {
                                   const google::protobuf::Message& request,
                                   Handler handler) const;
 
+  // Serves one server-streaming call: authenticates like Serve, then runs
+  // `open` with the caller (inline; it validates the request and may
+  // refuse) and streams the feed it returns until the client cancels, the
+  // feed fails, or StopStreams. Thread-safe.
+  template <typename Message>
+  grpc::ServerWriteReactor<Message>* ServeStream(
+      grpc::CallbackServerContext* ctx,
+      const google::protobuf::Message& request,
+      const std::function<absl::StatusOr<Feed<Message>>(const Caller&)>& open)
+      const {
+    absl::StatusOr<Caller> caller = BeginStream(*ctx, request);
+    absl::StatusOr<Feed<Message>> feed =
+        caller.ok() ? open(*caller) : caller.status();
+    return new LiveStream<Message>(
+        *this,
+        StreamCall{ctx, std::string(MethodOf(request.GetDescriptor())),
+                   caller.ok() ? caller->user_id : "", absl::Now()},
+        std::move(feed));
+  }
+
+  // Ends every live stream with UNAVAILABLE and refuses new ones. Call
+  // before shutting the gRPC server down: it would otherwise wait out its
+  // whole grace period for streams that never end on their own.
+  void StopStreams() const;
+
   // The full method name a request type belongs to, or "" if unknown.
   absl::string_view MethodOf(const google::protobuf::Descriptor* request) const;
 
@@ -86,6 +114,24 @@ class RpcGate {
     bool read_only;    // idempotency_level = NO_SIDE_EFFECTS
   };
   absl::StatusOr<Caller> Identify(const grpc::CallbackServerContext& ctx) const;
+  // The caller of a stream of `request`'s method, as Complete decides it.
+  absl::StatusOr<Caller> BeginStream(
+      const grpc::CallbackServerContext& ctx,
+      const google::protobuf::Message& request) const;
+  // StreamHost.
+  void RunOnWorker(std::function<void()> work) const override;
+  bool Attach(LiveStreamBase* stream) const override;
+  void Detach(LiveStreamBase* stream) const override;
+  void Ended(const StreamCall& call, const absl::Status& status,
+             int64_t messages) const override;
+  // Records a finished call: metrics and one access-log line (plus `extra`).
+  void LogCall(const grpc::CallbackServerContext& ctx, absl::string_view method,
+               const absl::Status& status, absl::string_view user_id,
+               absl::Duration latency, absl::string_view extra) const;
+  // The call's status as decided before its handler runs: unknown method,
+  // bad token, anonymous caller of a non-public method.
+  absl::Status Admit(const grpc::CallbackServerContext& ctx,
+                     const Method* method, Caller* caller) const;
   // Authenticates, runs `handler` and finishes the call through `reactor`;
   // `method` is null for an unregistered request type.
   void Complete(grpc::CallbackServerContext* ctx,
@@ -97,6 +143,10 @@ class RpcGate {
   absl::flat_hash_set<std::string> public_methods_;
   absl::flat_hash_map<const google::protobuf::Descriptor*, Method>
       method_by_request_;
+  mutable absl::Mutex streams_mu_;
+  mutable absl::flat_hash_set<LiveStreamBase*> streams_
+      ABSL_GUARDED_BY(streams_mu_);
+  mutable bool streams_stopped_ ABSL_GUARDED_BY(streams_mu_) = false;
   // Declared last: destroyed first, finishing the calls queued on it while
   // everything they use still exists.
   mutable WorkerPool workers_;

@@ -68,7 +68,8 @@ class RentalsTest : public ::testing::Test {
                                          std::move(wallet_options));
       ASSERT_TRUE(wallet.ok()) << wallet.status();
       wallet_ = *std::move(wallet);
-      auto notifications = notifications::Notifications::Open(*db_, clock_);
+      auto notifications =
+          notifications::Notifications::Open(*db_, *events_, clock_);
       ASSERT_TRUE(notifications.ok()) << notifications.status();
       notifications_ = *std::move(notifications);
     }

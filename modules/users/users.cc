@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/str_cat.h"
 #include "modules/platform/random.h"
 #include "modules/platform/status.h"
 #include "modules/users/users_store.h"
@@ -33,6 +35,14 @@ absl::Status ValidateChanges(const ProfileChanges& c) {
 absl::StatusOr<std::unique_ptr<Users>> Users::Create(
     platform::Database& db, platform::EventLog& events,
     const platform::Clock& clock, UsersOptions options) {
+  for (std::string& admin : options.admin_usernames) {
+    absl::StatusOr<std::string> normalized = NormalizeUsername(admin);
+    if (!normalized.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "admin username '", admin, "': ", normalized.status().message()));
+    }
+    admin = *std::move(normalized);
+  }
   std::string secret = options.token_secret;
   std::vector<std::pair<std::string, absl::Time>> revoked;
   RW_RETURN_IF_ERROR(db.Write([&](Tx& tx) {
@@ -112,8 +122,12 @@ absl::StatusOr<AccessToken> Users::Login(absl::string_view username_in,
 
 absl::Status Users::Logout(const Caller& caller) {
   RW_RETURN_IF_ERROR(db_.Write([&](Tx& tx) {
-    store::InsertRevokedToken(tx, caller.token_id, caller.user_id,
-                              caller.token_expiry);
+    if (!store::InsertRevokedToken(tx, caller.token_id, caller.user_id,
+                                   caller.token_expiry)) {
+      return absl::OkStatus();  // already: nothing changes
+    }
+    RW_RETURN_IF_ERROR(events_.Append(tx, "user.logged_out", caller.user_id,
+                                      caller.user_id, "{}"));
     tx.OnCommit([this, caller] {
       absl::Time now = clock_.Now();
       absl::MutexLock lock(&revoked_mu_);
@@ -146,6 +160,12 @@ absl::StatusOr<Profile> Users::GetProfile(absl::string_view user_id) const {
   }));
   if (!profile) return absl::NotFoundError("user: not found");
   return *profile;
+}
+
+absl::StatusOr<bool> Users::IsAdmin(absl::string_view user_id) const {
+  if (options_.admin_usernames.empty()) return false;
+  RW_ASSIGN_OR_RETURN(Profile profile, GetProfile(user_id));
+  return absl::c_linear_search(options_.admin_usernames, profile.username);
 }
 
 absl::StatusOr<Profile> Users::UpdateProfile(absl::string_view user_id,

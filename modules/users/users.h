@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -63,6 +64,8 @@ struct UsersOptions {
   absl::Duration token_ttl = absl::Hours(1);
   PasswordCost password_cost = PasswordCost::kInteractive;
   LoginLimits login_limits;
+  // Who may read the event log (any case; normalized by Create).
+  std::vector<std::string> admin_usernames;
 };
 
 class Users final : public platform::Authenticator {
@@ -93,6 +96,10 @@ class Users final : public platform::Authenticator {
   // The full profile, private fields included; callers decide what to show.
   // Errors: NOT_FOUND.
   absl::StatusOr<Profile> GetProfile(absl::string_view user_id) const;
+
+  // Whether the user is an administrator (UsersOptions::admin_usernames).
+  // Errors: those of the database.
+  absl::StatusOr<bool> IsAdmin(absl::string_view user_id) const;
 
   // Applies `changes` to the user's profile and records user.updated.
   // Errors: INVALID_ARGUMENT naming the field; NOT_FOUND.

@@ -114,7 +114,7 @@ void UpdateProfile(platform::Tx& tx, const Profile& p) {
   q->exec();
 }
 
-void InsertRevokedToken(platform::Tx& tx, const std::string& token_id,
+bool InsertRevokedToken(platform::Tx& tx, const std::string& token_id,
                         const std::string& user_id, absl::Time expires) {
   CachedStatement q(tx,
                     "INSERT OR IGNORE INTO users_revoked_tokens(token_id, "
@@ -122,7 +122,7 @@ void InsertRevokedToken(platform::Tx& tx, const std::string& token_id,
   q->bind(1, token_id);
   q->bind(2, user_id);
   q->bind(3, static_cast<int64_t>(ToMicros(expires)));
-  q->exec();
+  return q->exec() > 0;
 }
 
 std::vector<std::pair<std::string, absl::Time>> LoadRevokedTokens(

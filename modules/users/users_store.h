@@ -27,7 +27,8 @@ std::optional<Profile> FindById(platform::Tx& tx, const std::string& id);
 // Overwrites the mutable profile fields and updated time of `profile.id`.
 void UpdateProfile(platform::Tx& tx, const Profile& profile);
 
-void InsertRevokedToken(platform::Tx& tx, const std::string& token_id,
+// Records a revoked token; returns false if it was already revoked.
+bool InsertRevokedToken(platform::Tx& tx, const std::string& token_id,
                         const std::string& user_id, absl::Time expires);
 // Revoked tokens that expire after `now` (the rest are deleted).
 std::vector<std::pair<std::string, absl::Time>> LoadRevokedTokens(

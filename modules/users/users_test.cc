@@ -517,6 +517,37 @@ TEST_F(UsersTest, AuthenticateRejectsGarbage) {
   }
 }
 
+// --- Administrators ---
+
+TEST(UsersAdminTest, AdminsAreNamedUsersInAnyCase) {
+  platform::ManualClock clock;
+  UsersOptions options = TestOptions();
+  options.admin_usernames = {"Alice"};
+  Instance in = Start(":memory:", clock, options);
+  ASSERT_NE(in.users, nullptr);
+  Registration alice{"alice", kPassword}, bob{"bob", kPassword};
+  auto a = in.users->Register(alice);
+  auto b = in.users->Register(bob);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(in.users->IsAdmin(a->id).value_or(false), true);
+  EXPECT_EQ(in.users->IsAdmin(b->id).value_or(true), false);
+  EXPECT_EQ(in.users->IsAdmin("nobody").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(UsersAdminTest, AMalformedAdminUsernameIsRefusedAtStartup) {
+  platform::ManualClock clock;
+  auto db = platform::OpenMigratedForTest(":memory:", clock);
+  ASSERT_NE(db, nullptr);
+  EventLog events(*db, clock);
+  UsersOptions options = TestOptions();
+  options.admin_usernames = {"no spaces allowed"};
+  auto users = Users::Create(*db, events, clock, options);
+  EXPECT_EQ(users.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(users.status().message().find("no spaces allowed"),
+            std::string::npos);
+}
+
 // --- Logout ---
 
 TEST_F(UsersTest, LogoutRevokesOnlyThatToken) {
@@ -544,6 +575,16 @@ TEST_F(UsersTest, LogoutIsIdempotent) {
   EXPECT_TRUE(users_->Logout(*caller).ok());
   EXPECT_TRUE(users_->Logout(*caller).ok());
   EXPECT_EQ(Count(*db_, "users_revoked_tokens"), 1);
+  // One user.logged_out event, without the token or its id.
+  int logged_out = 0;
+  for (const StoredEvent& e : Events(*db_)) {
+    if (e.type != "user.logged_out") continue;
+    ++logged_out;
+    EXPECT_EQ(e.aggregate_id, caller->user_id);
+    EXPECT_EQ(e.raw_payload.find(caller->token_id), std::string::npos)
+        << e.raw_payload;
+  }
+  EXPECT_EQ(logged_out, 1);
   EXPECT_EQ(users_->Authenticate(token.token).status().code(),
             absl::StatusCode::kUnauthenticated);
 }

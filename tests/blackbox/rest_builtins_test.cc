@@ -131,6 +131,9 @@ TEST_F(BlackboxRestBuiltins, OpenApiListsEveryRoute) {
       {"/v1/rentals/{rental_id}:extend", {"post"}},
       {"/v1/notifications", {"get"}},
       {"/v1/notifications:markRead", {"post"}},
+      {"/v1/notifications:watch", {"get"}},
+      {"/v1/events", {"get"}},
+      {"/v1/events:tail", {"get"}},
   };
   for (const Expected& e : expected) {
     SCOPED_TRACE(e.path);
