@@ -67,6 +67,11 @@ absl::StatusOr<Notification> Notifications::Notify(
   n.text = text;
   n.reference = reference;
   store::Insert(tx, n);
+  RW_RETURN_IF_ERROR(events_.Append(
+      tx, "notification.created", n.id, "",
+      nlohmann::json{
+          {"user_id", n.user_id}, {"kind", n.kind}, {"reference", n.reference}}
+          .dump()));
   // Watchers hear only of what is durable.
   tx.OnCommit([this, n] { watchers_.Publish(n.user_id, n); });
   return n;

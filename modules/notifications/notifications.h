@@ -51,7 +51,8 @@ class Notifications {
       const platform::Clock& clock);
 
   // Stores a notification for `user_id` inside the caller's write
-  // transaction; live watchers hear of it once the transaction commits.
+  // transaction, with a notification.created event; live watchers hear of
+  // it once the transaction commits.
   // Errors: INVALID_ARGUMENT (empty user, kind or text), those of the insert.
   absl::StatusOr<Notification> Notify(platform::Tx& tx,
                                       const std::string& user_id,

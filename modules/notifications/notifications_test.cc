@@ -92,6 +92,12 @@ TEST_F(NotificationsTest, ListsNewestFirstAndMarksRead) {
   auto again = notifications_->MarkRead(kAlice, {made[1].id});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 0);
+  // Each notification was an event.
+  auto created = events_->Read(0, {"notification.created"}, 100);
+  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_EQ(created->size(), 6u);
+  EXPECT_EQ((*created)[0].aggregate_id, made[0].id);
+  EXPECT_NE((*created)[0].payload.find(kAlice), std::string::npos);
   // One event for the call that changed something, naming what it changed.
   auto events = events_->Read(0, {"notification.read"}, 10);
   ASSERT_TRUE(events.ok()) << events.status();
