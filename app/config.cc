@@ -113,6 +113,22 @@ int ParseConfig(int argc, char** argv, Config* c) {
       ->envname("RENTWAVE_ADMINS")
       ->delimiter(',');
 
+  auto* cert = app.add_option("--tls-cert", c->tls_cert,
+                              "PEM certificate chain: serve gRPC and HTTP over "
+                              "TLS (with --tls-key). Default: plaintext")
+                   ->envname("RENTWAVE_TLS_CERT")
+                   ->check(CLI::ExistingFile);
+  auto* key =
+      app.add_option("--tls-key", c->tls_key, "PEM private key of --tls-cert")
+          ->envname("RENTWAVE_TLS_KEY")
+          ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
+  app.add_option("--tls-server-name", c->tls_server_name,
+                 "healthcheck over TLS: the name the server's certificate "
+                 "must carry (it is trusted as given in --tls-cert)")
+      ->envname("RENTWAVE_TLS_SERVER_NAME");
+
   app.add_flag("--dev-clock", c->dev_clock,
                "development clock (tests and demos only): time starts at the "
                "real time (at every start) and stands still unless the "

@@ -32,6 +32,11 @@ struct Config {
   int64_t late_max_periods = 30;    // late fees charged per rental at most
   int64_t fee_basis_points = 0;     // platform commission on rental prices
   std::vector<std::string> admins;  // usernames that may read the event log
+  // TLS on both listeners when both are set (PEM files).
+  std::string tls_cert;
+  std::string tls_key;
+  // The name `healthcheck` expects the server's certificate to have.
+  std::string tls_server_name = "localhost";
   // A clock that stands still unless rentwave.v1.DevClock moves it; for
   // tests and demos only.
   bool dev_clock = false;

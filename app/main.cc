@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
   int code = 0;
   switch (config.command) {
     case Command::kHealthcheck:
-      code = rentwave::app::RunHealthcheck(config.grpc_listen);
+      code = rentwave::app::RunHealthcheck(config.grpc_listen, config.tls_cert,
+                                           config.tls_server_name);
       break;
     case Command::kMigrate:
       code = Migrate(config);

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "app/public_methods.h"
 #include "app/rest/openapi.h"
+#include "app/tls.h"
 #include "modules/platform/migrations.h"
 #include "modules/platform/status.h"
 
@@ -136,14 +137,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                       rest::RouteTable::Build(descriptors));
   s->routes_ = std::make_unique<rest::RouteTable>(std::move(routes));
 
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::InsecureServerCredentials();
+  rest::HttpGatewayOptions http;
+  if (!config.tls_cert.empty()) {
+    RW_ASSIGN_OR_RETURN(TlsFiles tls, LoadTls(config.tls_cert, config.tls_key));
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({tls.key_pem, tls.cert_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+    http.tls_cert_path = tls.cert_path;
+    http.tls_key_path = tls.key_path;
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   // Without this, Linux lets a second server share a port already in use
   // (SO_REUSEPORT) and the kernel splits clients between the two.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(config.grpc_listen,
-                           grpc::InsecureServerCredentials(), &s->grpc_port_);
+  builder.AddListeningPort(config.grpc_listen, credentials, &s->grpc_port_);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   for (grpc::Service* service : services) builder.RegisterService(service);
   s->grpc_ = builder.BuildAndStart();
@@ -153,7 +165,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                      " (address in use, not permitted, or malformed)"));
   }
 
-  rest::HttpGatewayOptions http;
   http.listen = config.http_listen;
   http.max_body_bytes = config.max_body_bytes;
   http.cors_origins = config.cors_origins;

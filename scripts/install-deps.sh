@@ -13,9 +13,12 @@ BUILD_PACKAGES=(
   libsodium-dev libssl-dev libcli11-dev libcpp-httplib-dev libabsl-dev
   nlohmann-json3-dev
 )
-# Only for tests, fuzzing and benchmarks.
+# Only for tests, fuzzing, benchmarks and `make demo` (curl, jq). The Python
+# client test runs Debian's /usr/bin/python3 (a python3 earlier on PATH may
+# not see these packages).
 TEST_PACKAGES=(
-  clang libclang-rt-14-dev wrk
+  clang libclang-rt-14-dev wrk openssl curl jq
+  python3-grpc-tools python3-grpcio python3-protobuf
 )
 
 missing=()

@@ -118,7 +118,11 @@ HttpGateway::HttpGateway(const RouteTable& routes,
       metrics_(metrics),
       openapi_json_(std::move(openapi_json)),
       ready_(std::move(ready)),
-      server_(std::make_unique<httplib::Server>()) {}
+      server_(options_.tls_cert_path.empty()
+                  ? std::make_unique<httplib::Server>()
+                  : std::make_unique<httplib::SSLServer>(
+                        options_.tls_cert_path.c_str(),
+                        options_.tls_key_path.c_str())) {}
 
 HttpGateway::~HttpGateway() { Stop(); }
 
@@ -128,6 +132,10 @@ absl::Status HttpGateway::Start() {
   if (!SplitHostPort(options_.listen, &host, &port)) {
     return absl::InvalidArgumentError(
         "--http-listen: expected HOST:PORT, got '" + options_.listen + "'");
+  }
+  if (!server_->is_valid()) {
+    return absl::InvalidArgumentError(
+        "cannot load the TLS certificate and key for HTTPS");
   }
   int threads = options_.threads;
   server_->new_task_queue = [threads] {

@@ -32,6 +32,9 @@ struct HttpGatewayOptions {
   std::vector<std::string> cors_origins;
   // Worker threads; each keep-alive connection holds one while open.
   int threads = 128;
+  // HTTPS with this PEM certificate chain and key when both are set.
+  std::string tls_cert_path;
+  std::string tls_key_path;
 };
 
 class HttpGateway {
