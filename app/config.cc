@@ -113,6 +113,24 @@ int ParseConfig(int argc, char** argv, Config* c) {
       ->envname("RENTWAVE_ADMINS")
       ->delimiter(',');
 
+  app.add_option("--user-rate", c->user_rate,
+                 "calls per second each signed-in user may make on average "
+                 "(0: unlimited); more get RESOURCE_EXHAUSTED / 429")
+      ->envname("RENTWAVE_USER_RATE")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--user-burst", c->user_burst,
+                 "calls a signed-in user may make at once")
+      ->envname("RENTWAVE_USER_BURST")
+      ->check(CLI::Range(1.0, 1e9));
+  app.add_option("--address-rate", c->address_rate,
+                 "calls per second each client address (IP) may make on "
+                 "average, signed in or not (0: unlimited)")
+      ->envname("RENTWAVE_ADDRESS_RATE")
+      ->check(CLI::Range(0.0, 1e9));
+  app.add_option("--address-burst", c->address_burst,
+                 "calls a client address may make at once")
+      ->envname("RENTWAVE_ADDRESS_BURST")
+      ->check(CLI::Range(1.0, 1e9));
   auto* cert = app.add_option("--tls-cert", c->tls_cert,
                               "PEM certificate chain: serve gRPC and HTTP over "
                               "TLS (with --tls-key). Default: plaintext")

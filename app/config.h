@@ -32,6 +32,12 @@ struct Config {
   int64_t late_max_periods = 30;    // late fees charged per rental at most
   int64_t fee_basis_points = 0;     // platform commission on rental prices
   std::vector<std::string> admins;  // usernames that may read the event log
+  // Rate limits: calls per second and burst, per authenticated user and per
+  // client address (0: unlimited).
+  double user_rate = 100;
+  double user_burst = 200;
+  double address_rate = 1000;
+  double address_burst = 2000;
   // TLS on both listeners when both are set (PEM files).
   std::string tls_cert;
   std::string tls_key;

@@ -68,9 +68,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       s->users_,
       users::Users::Create(*s->db_, *s->events_, s->clock_, users_options));
 
-  s->gate_ = std::make_unique<platform::RpcGate>(
-      *s->users_, PublicMethods(), s->metrics_,
-      static_cast<int>(config.rpc_threads));
+  platform::RpcGateOptions gate_options;
+  gate_options.worker_threads = static_cast<int>(config.rpc_threads);
+  gate_options.per_user = {config.user_rate, config.user_burst};
+  gate_options.per_address = {config.address_rate, config.address_burst};
+  s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods(),
+                                                 s->metrics_, gate_options);
   s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);
   s->calendar_ = std::make_unique<rentals::Calendar>(s->clock_);
   RW_ASSIGN_OR_RETURN(

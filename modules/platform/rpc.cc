@@ -3,6 +3,7 @@
 #include <google/protobuf/descriptor.pb.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
@@ -47,15 +48,51 @@ std::string Peer(const grpc::CallbackServerContext& ctx) {
   return peer;
 }
 
+// The client's host, without scheme or port: what per-address limits count.
+// "ipv4:1.2.3.4:5" -> "1.2.3.4", "ipv6:[::1]:5" -> "[::1]",
+// "http:1.2.3.4" -> "1.2.3.4".
+std::string ClientHost(const grpc::CallbackServerContext& ctx) {
+  std::string peer = Peer(ctx);
+  absl::string_view host(peer);
+  if (size_t colon = host.find(':'); colon != absl::string_view::npos) {
+    host.remove_prefix(colon + 1);  // the scheme
+  }
+  if (!absl::StartsWith(peer, "http:")) {
+    if (size_t port = host.rfind(':');
+        port != absl::string_view::npos &&
+        host.find(']', port) == absl::string_view::npos) {
+      host = host.substr(0, port);
+    }
+  }
+  return std::string(host);
+}
+
+// A monotonic time for the rate limiters: wall-clock steps must not refill
+// or drain buckets.
+absl::Time MonotonicNow() {
+  return absl::FromUnixNanos(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+
+absl::Status RateLimited(absl::string_view who, absl::Duration retry_after) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("rate limit: too many calls from this ", who, "; retry in ",
+                   absl::ToInt64Milliseconds(retry_after) + 1, " ms"));
+}
+
 }  // namespace
 
 RpcGate::RpcGate(const Authenticator& authenticator,
                  absl::flat_hash_set<std::string> public_methods,
-                 Metrics& metrics, int worker_threads)
+                 Metrics& metrics, RpcGateOptions options)
     : authenticator_(authenticator),
       metrics_(metrics),
       public_methods_(std::move(public_methods)),
-      workers_(worker_threads) {}
+      per_user_(options.per_user),
+      per_address_(options.per_address),
+      workers_(options.worker_threads) {}
 
 void RpcGate::AddService(absl::string_view full_name) {
   const auto* service =
@@ -124,9 +161,17 @@ absl::Status RpcGate::Admit(const grpc::CallbackServerContext& ctx,
   if (method == nullptr) {
     return absl::InternalError("no method registered for this request");
   }
+  const absl::Time now = MonotonicNow();
+  if (const std::string host = ClientHost(ctx);
+      !per_address_.Allow(host, now)) {
+    return RateLimited("address", per_address_.RetryAfter(host, now));
+  }
   absl::StatusOr<Caller> identified = Identify(ctx);
   if (!identified.ok()) return identified.status();
   *caller = *std::move(identified);
+  if (caller->authenticated() && !per_user_.Allow(caller->user_id, now)) {
+    return RateLimited("user", per_user_.RetryAfter(caller->user_id, now));
+  }
   if (!caller->authenticated() && !public_methods_.contains(method->name)) {
     return absl::UnauthenticatedError(
         "this method requires 'authorization: Bearer <token>'");

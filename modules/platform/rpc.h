@@ -21,6 +21,7 @@
 #include "google/protobuf/message.h"
 #include "modules/platform/live_stream.h"
 #include "modules/platform/metrics.h"
+#include "modules/platform/rate_limiter.h"
 #include "modules/platform/worker_pool.h"
 
 namespace rentwave::platform {
@@ -43,18 +44,27 @@ class Authenticator {
       absl::string_view token) const = 0;
 };
 
+struct RpcGateOptions {
+  // Threads for the methods that may block (see RpcGate).
+  int worker_threads = 64;
+  // Calls per authenticated user, and per client address (IP) whoever
+  // calls; over the limit a call is RESOURCE_EXHAUSTED (HTTP 429).
+  RateLimit per_user;
+  RateLimit per_address;
+};
+
 class RpcGate final : public StreamHost {
  public:
   // `public_methods`: full method names ("/pkg.Service/Method") callable
   // without a token. Every other method requires one. Each call is recorded
   // in `metrics`. Both references must outlive the gate. Methods that may
   // block (all but those marked idempotency_level = NO_SIDE_EFFECTS) run on
-  // a pool of `worker_threads`, never on gRPC's few callback threads: a
+  // a pool of `options.worker_threads`, never on gRPC's few callback threads: a
   // write waiting for its group commit must not stall the server, and the
   // more writes wait at once, the more share a commit.
   RpcGate(const Authenticator& authenticator,
           absl::flat_hash_set<std::string> public_methods, Metrics& metrics,
-          int worker_threads);
+          RpcGateOptions options);
 
   // Makes the methods of the service named `full_name` (linked into the
   // binary) known to Serve. Each request message type must belong to exactly
@@ -67,11 +77,11 @@ class RpcGate final : public StreamHost {
   // uses by value (the request and response outlive it).
   using Handler = std::function<absl::Status(const Caller&)>;
 
-  // Serves one unary call: authenticates (a present but invalid token is
-  // UNAUTHENTICATED even on a public method), rejects anonymous calls to
-  // non-public methods with UNAUTHENTICATED, runs `handler` with the caller
-  // (inline for read-only methods, else on the worker pool), and finishes
-  // the call with its status. Thread-safe.
+  // Serves one unary call: applies the rate limits, authenticates (a
+  // present but invalid token is UNAUTHENTICATED even on a public method),
+  // rejects anonymous calls to non-public methods with UNAUTHENTICATED, runs
+  // `handler` with the caller (inline for read-only methods, else on the worker
+  // pool), and finishes the call with its status. Thread-safe.
   grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
                                   const google::protobuf::Message& request,
                                   Handler handler) const;
@@ -143,6 +153,8 @@ class RpcGate final : public StreamHost {
   absl::flat_hash_set<std::string> public_methods_;
   absl::flat_hash_map<const google::protobuf::Descriptor*, Method>
       method_by_request_;
+  mutable RateLimiter per_user_;
+  mutable RateLimiter per_address_;
   mutable absl::Mutex streams_mu_;
   mutable absl::flat_hash_set<LiveStreamBase*> streams_
       ABSL_GUARDED_BY(streams_mu_);

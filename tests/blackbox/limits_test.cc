@@ -1,7 +1,10 @@
-// Messages over --max-message-bytes are refused before any handler runs.
+// Limits: messages over --max-message-bytes are refused before any handler
+// runs; callers over the per-user or per-address rate get
+// RESOURCE_EXHAUSTED (429 over REST), others are unaffected.
 #include <gtest/gtest.h>
 
 #include "tests/blackbox/db_inspect.h"
+#include "tests/blackbox/rest_client.h"
 #include "tests/blackbox/server_process.h"
 #include "tests/blackbox/users_client.h"
 
@@ -36,6 +39,42 @@ TEST(BlackboxLimits, OversizedMessagesAreRefused) {
   ASSERT_EQ(server.Stop(SIGTERM), 0) << server.StderrText();
   EXPECT_EQ(CountRows(server.db_path(), "users_accounts"), 1);
   EXPECT_EQ(CountRows(server.db_path(), "events"), 1);
+}
+
+TEST(BlackboxLimits, RateLimitsPerUserAndPerAddress) {
+  // Slow refills: a test of a few hundred milliseconds sees bursts only.
+  ServerProcess server(ServerOptions().WithArgs(
+      {"--user-rate", "0.01", "--user-burst", "3", "--address-rate", "0.01",
+       "--address-burst", "12"}));
+  ASSERT_TRUE(server.Start().ok()) << server.StderrText();
+  {
+    UsersClient client(server.NewChannel());
+    // Two sign-ups: 4 calls from this address.
+    const std::string ann = Bearer(client.SignUp("ann"));
+    const std::string bob = Bearer(client.SignUp("bob"));
+    v1::User me;
+    for (int i = 0; i < 3; ++i) ASSERT_CODE(client.GetMe(ann, &me), OK);
+    grpc::Status limited = client.GetMe(ann, &me);
+    EXPECT_CODE(limited, RESOURCE_EXHAUSTED);
+    EXPECT_NE(limited.error_message().find("rate limit"), std::string::npos)
+        << limited.error_message();
+    // Bob has his own bucket (8 calls from the address so far).
+    ASSERT_CODE(client.GetMe(bob, &me), OK);
+    // REST shares the limits and says 429 with a Status body.
+    RestClient rest(server.http_port());
+    RestResponse r = rest.Get("/v1/users/me", {{"Authorization", ann}});
+    EXPECT_EQ(r.status, 429) << r.Describe();
+    EXPECT_EQ(r.json["code"], 8);
+    // The address's burst of 12 runs out, for anonymous callers too.
+    int refused = 0;
+    for (int i = 0; i < 5; ++i) {
+      grpc::Status s = client.Login("nobody", kPassword);
+      if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) ++refused;
+    }
+    EXPECT_GE(refused, 3);
+    EXPECT_TRUE(server.WaitForStderr("code=RESOURCE_EXHAUSTED"));
+  }
+  ASSERT_EQ(server.Stop(SIGTERM), 0) << server.StderrText();
 }
 
 }  // namespace

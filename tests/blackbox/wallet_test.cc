@@ -77,7 +77,8 @@ class BlackboxWallet : public ::testing::Test {
                         summary.available().amount_minor());
   }
 
-  ServerProcess server_;
+  // Unlimited calls per user: the concurrency test sends 320 at once.
+  ServerProcess server_{ServerOptions().WithArgs({"--user-rate", "0"})};
   std::unique_ptr<Stub> stub_;
   std::string alice_, alice_id_, bob_, bob_id_;
 };
