@@ -165,6 +165,11 @@ int ParseConfig(int argc, char** argv, Config* c) {
       "verify",
       "check the invariants of the database at --db (the wallet ledger); "
       "exit 0 if they hold, 1 with a report if not");
+  auto* backup = app.add_subcommand(
+      "backup",
+      "copy the database at --db to FILE while the server runs (one "
+      "consistent snapshot); FILE must not exist");
+  backup->add_option("file", c->backup_path, "where the copy goes")->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -174,6 +179,7 @@ int ParseConfig(int argc, char** argv, Config* c) {
   if (health->parsed()) c->command = Command::kHealthcheck;
   if (serve->parsed()) c->command = Command::kServe;
   if (verify->parsed()) c->command = Command::kVerify;
+  if (backup->parsed()) c->command = Command::kBackup;
   return -1;
 }
 

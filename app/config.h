@@ -8,11 +8,12 @@
 
 namespace rentwave::app {
 
-enum class Command { kServe, kMigrate, kHealthcheck, kVerify };
+enum class Command { kServe, kMigrate, kHealthcheck, kVerify, kBackup };
 
 struct Config {
   Command command = Command::kServe;
   std::string db_path = "data/rentwave.db";
+  std::string backup_path;  // `backup`: where the copy goes
   std::string grpc_listen = "127.0.0.1:50051";
   std::string http_listen = "127.0.0.1:8080";
   std::string log_level = "info";

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/synchronization/mutex.h"
+#include "app/backup.h"
 #include "app/config.h"
 #include "app/healthcheck.h"
 #include "app/server.h"
@@ -108,6 +109,9 @@ int main(int argc, char** argv) {
       break;
     case Command::kVerify:
       code = rentwave::app::RunVerify(config.db_path);
+      break;
+    case Command::kBackup:
+      code = rentwave::app::RunBackup(config.db_path, config.backup_path);
       break;
   }
   rentwave::platform::ShutdownLogging();
