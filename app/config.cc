@@ -45,6 +45,11 @@ int ParseConfig(int argc, char** argv, Config* c) {
                  "only: weak)")
       ->envname("RENTWAVE_PASSWORD_COST")
       ->check(CLI::IsMember({"minimum", "interactive", "moderate"}));
+  app.add_option("--db-max-bytes", c->db_max_bytes,
+                 "the largest the database may grow; writes beyond it fail "
+                 "with UNAVAILABLE (reads go on). 0: no limit")
+      ->envname("RENTWAVE_DB_MAX_BYTES")
+      ->check(CLI::Range(int64_t{0}, std::numeric_limits<int64_t>::max()));
   app.add_option("--db-synchronous", c->db_synchronous,
                  "SQLite synchronous mode: full (every commit durable) or "
                  "normal")

@@ -21,6 +21,7 @@ struct Config {
   std::string token_secret;  // empty: generated once and stored in the db
   std::string password_cost = "interactive";
   std::string db_synchronous = "full";
+  int64_t db_max_bytes = 0;  // 0: as large as the disk allows
   int64_t max_message_bytes = 4 << 20;
   int64_t max_body_bytes = 4 << 20;
   std::vector<std::string> cors_origins;

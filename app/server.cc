@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<platform::Database>> OpenDatabase(
   platform::DatabaseOptions options;
   options.path = config.db_path;
   options.synchronous_full = config.db_synchronous == "full";
+  options.max_bytes = config.db_max_bytes;
   RW_ASSIGN_OR_RETURN(auto db, platform::Database::Open(options));
   RW_RETURN_IF_ERROR(
       platform::ApplyMigrations(*db, platform::EmbeddedMigrations(), clock));

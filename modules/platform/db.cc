@@ -27,6 +27,11 @@ std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& o,
     if (!IsMemory(o.path)) conn->exec("PRAGMA journal_mode=WAL");
     conn->exec(o.synchronous_full ? "PRAGMA synchronous=FULL"
                                   : "PRAGMA synchronous=NORMAL");
+    if (o.max_bytes > 0) {
+      const int64_t page_size = conn->execAndGet("PRAGMA page_size").getInt64();
+      conn->exec(absl::StrCat("PRAGMA max_page_count=",
+                              std::max<int64_t>(1, o.max_bytes / page_size)));
+    }
   }
   return conn;
 }
@@ -41,7 +46,11 @@ absl::Status StatusFromSqlite(const std::exception& e) {
     case SQLITE_READONLY:
     case SQLITE_IOERR:
     case SQLITE_CANTOPEN:
-      spdlog::error("storage unavailable: {}", e.what());
+      // Operators need this line: writes stop until it is fixed.
+      spdlog::error(
+          "storage unavailable, writes refused until fixed (disk full, "
+          "--db-max-bytes reached, read-only file or I/O error): {}",
+          e.what());
       return absl::UnavailableError("storage unavailable");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:

@@ -62,6 +62,10 @@ struct DatabaseOptions {
   bool read_only = false;
   // The most write transactions that share one commit (group commit).
   int max_group_commit = 128;
+  // The largest the database file may grow (rounded down to whole pages);
+  // writes that need more fail with UNAVAILABLE, as on a full disk. 0: no
+  // limit but the disk's.
+  int64_t max_bytes = 0;
   absl::Duration busy_timeout = absl::Seconds(5);
 };
 
