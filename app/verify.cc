@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "modules/platform/db.h"
+#include "modules/platform/event_log.h"
 #include "modules/platform/migrations.h"
 #include "modules/wallet/wallet.h"
 
@@ -29,23 +30,31 @@ int RunVerify(const std::string& db_path) {
                  std::string(status.message()).c_str());
     return 1;
   }
-  auto problems = wallet::VerifyLedger(**db);
-  if (!problems.ok()) {
-    std::fprintf(stderr, "rentwave verify: %s\n",
-                 std::string(problems.status().message()).c_str());
-    return 1;
+  // Every check's problems, one line each.
+  std::vector<std::string> problems;
+  auto ledger = wallet::VerifyLedger(**db);
+  auto events = platform::VerifyEventLog(**db);
+  for (const absl::Status& failed : {ledger.status(), events.status()}) {
+    if (!failed.ok()) {
+      std::fprintf(stderr, "rentwave verify: %s\n",
+                   std::string(failed.message()).c_str());
+      return 1;
+    }
   }
-  for (const wallet::LedgerProblem& p : *problems) {
+  for (const wallet::LedgerProblem& p : *ledger) {
     std::string where = p.account.empty() ? "" : "account " + p.account + ": ";
-    std::fprintf(stderr, "rentwave verify: ledger: %s%s\n", where.c_str(),
-                 p.what.c_str());
+    problems.push_back("ledger: " + where + p.what);
   }
-  if (!problems->empty()) {
+  problems.insert(problems.end(), events->begin(), events->end());
+  for (const std::string& p : problems) {
+    std::fprintf(stderr, "rentwave verify: %s\n", p.c_str());
+  }
+  if (!problems.empty()) {
     std::fprintf(stderr, "rentwave verify: %zu problem(s) in %s\n",
-                 problems->size(), db_path.c_str());
+                 problems.size(), db_path.c_str());
     return 1;
   }
-  std::printf("rentwave verify: %s is consistent (wallet ledger)\n",
+  std::printf("rentwave verify: %s is consistent (wallet ledger, event log)\n",
               db_path.c_str());
   return 0;
 }

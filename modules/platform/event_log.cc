@@ -213,4 +213,35 @@ bool EventLog::DeliverBatch(Subscriber& s) {
   return true;
 }
 
+absl::StatusOr<std::vector<std::string>> VerifyEventLog(Database& db) {
+  std::vector<std::string> problems;
+  RW_RETURN_IF_ERROR(db.Read([&](Tx& tx) {
+    SQLite::Statement seqs(
+        tx.db(),
+        "SELECT COUNT(*), COALESCE(MIN(seq), 1), COALESCE(MAX(seq), 0) "
+        "FROM events");
+    seqs.executeStep();
+    const int64_t count = seqs.getColumn(0).getInt64();
+    const int64_t first = seqs.getColumn(1).getInt64();
+    const int64_t last = seqs.getColumn(2).getInt64();
+    if (first != 1 || count != last) {
+      problems.push_back(absl::StrCat("events: ", count,
+                                      " events but sequence numbers run from ",
+                                      first, " to ", last, " (a gap)"));
+    }
+    SQLite::Statement cursors(tx.db(),
+                              "SELECT subscriber, position FROM event_cursors "
+                              "WHERE position < 0 OR position > ?");
+    cursors.bind(1, static_cast<int64_t>(last));
+    while (cursors.executeStep()) {
+      problems.push_back(
+          absl::StrCat("events: subscriber ", cursors.getColumn(0).getString(),
+                       " acknowledged ", cursors.getColumn(1).getInt64(),
+                       ", beyond the last event ", last));
+    }
+    return absl::OkStatus();
+  }));
+  return problems;
+}
+
 }  // namespace rentwave::platform

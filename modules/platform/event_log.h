@@ -100,4 +100,9 @@ class EventLog {
   Watchers<int, int64_t> watchers_;  // one key: every event
 };
 
+// Checks the stored log (for `rentwave verify`): sequence numbers 1..N
+// without a gap, subscriber positions within them. Returns what is wrong
+// (empty: consistent). Errors: those of the database.
+absl::StatusOr<std::vector<std::string>> VerifyEventLog(Database& db);
+
 }  // namespace rentwave::platform

@@ -175,6 +175,33 @@ TEST_F(EventLogTest, ReadByTypeUsesTheTypeIndex) {
   ASSERT_TRUE(status.ok()) << status;
 }
 
+TEST_F(EventLogTest, VerifyFindsGapsAndStrayCursors) {
+  auto clean = VerifyEventLog(*db_);
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_TRUE(clean->empty());
+  AppendCommitted({"a.one", "a.two"});
+  clean = VerifyEventLog(*db_);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->empty());
+  ASSERT_TRUE(db_->Write([&](Tx& tx) {
+                   tx.db().exec(
+                       "INSERT INTO events(seq, type, aggregate_id, "
+                       "created_at_us) VALUES (5, 'x.y', 'a', 0)");
+                   tx.db().exec(
+                       "INSERT INTO event_cursors VALUES ('stray', 9)");
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  auto problems = VerifyEventLog(*db_);
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 2u);
+  EXPECT_NE(
+      (*problems)[0].find("3 events but sequence numbers run from 1 to 5"),
+      std::string::npos)
+      << (*problems)[0];
+  EXPECT_NE((*problems)[1].find("stray"), std::string::npos) << (*problems)[1];
+}
+
 TEST_F(EventLogTest, WatchersHearCommittedSeqsUntilReleased) {
   std::vector<int64_t> heard;  // the listener runs on the committing thread
   auto watch = log_->Watch([&](int64_t seq) { heard.push_back(seq); });
