@@ -22,10 +22,11 @@ wait_for_line() {
 }
 
 # start_rentwave [FLAGS...]: serves $work/bench.db on free ports; sets
-# $grpc_port and $http_port.
+# $grpc_port and $http_port. No rate limits: all load comes from one address.
 start_rentwave() {
   "$build/app/rentwave" serve --db "$work/bench.db" --grpc-listen 127.0.0.1:0 \
-    --http-listen 127.0.0.1:0 --password-cost minimum "$@" >"$work/out" 2>/dev/null &
+    --http-listen 127.0.0.1:0 --password-cost minimum \
+    --user-rate 0 --address-rate 0 "$@" >"$work/out" 2>/dev/null &
   pids+=($!)
   http_port=$(wait_for_line "$work/out" 's/^rentwave: serving HTTP on port //p')
   grpc_port=$(sed -n 's/^rentwave: serving gRPC on port //p' "$work/out")

@@ -22,10 +22,15 @@ void Validate(const std::shared_ptr<grpc::Channel>& channel,
               const LoadOptions& options) {
   if (channel == nullptr) throw std::invalid_argument("channel is null");
   if (options.method.empty()) throw std::invalid_argument("method is empty");
-  if (!options.make_request) {
-    throw std::invalid_argument("make_request is unset");
+  if (!options.make_request == !options.make_slot_request) {
+    throw std::invalid_argument(
+        "not exactly one of make_request and make_slot_request is set");
   }
   if (options.inflight < 1) throw std::invalid_argument("inflight < 1");
+  if (!options.slot_metadata.empty() &&
+      options.slot_metadata.size() != static_cast<size_t>(options.inflight)) {
+    throw std::invalid_argument("slot_metadata is not one entry per slot");
+  }
   if (options.warmup.count() < 0) throw std::invalid_argument("warmup < 0");
   if (options.duration.count() <= 0) {
     throw std::invalid_argument("duration <= 0");
@@ -52,7 +57,10 @@ class ClosedLoop {
       : stub_(channel),
         options_(options),
         slots_(options.inflight),
-        active_slots_(options.inflight) {}
+        active_slots_(options.inflight) {
+    for (size_t i = 0; i < slots_.size(); ++i)
+      slots_[i].index = static_cast<int>(i);
+  }
 
   LoadResult Run() {
     measure_start_ = Clock::now() + options_.warmup;
@@ -67,6 +75,8 @@ class ClosedLoop {
   // A call in flight. Only one call per slot exists at a time, so its
   // completions are serialized and its statistics need no lock.
   struct Slot {
+    int index = 0;
+    uint64_t calls = 0;  // issued by this slot
     std::unique_ptr<grpc::ClientContext> context;
     grpc::ByteBuffer request;
     grpc::ByteBuffer response;
@@ -82,7 +92,14 @@ class ClosedLoop {
     for (const auto& [key, value] : options_.metadata) {
       slot->context->AddMetadata(key, value);
     }
-    slot->request = options_.make_request(next_call_index_++);
+    if (!options_.slot_metadata.empty()) {
+      for (const auto& [key, value] : options_.slot_metadata[slot->index]) {
+        slot->context->AddMetadata(key, value);
+      }
+    }
+    slot->request = options_.make_slot_request
+                        ? options_.make_slot_request(slot->index, slot->calls++)
+                        : options_.make_request(next_call_index_++);
     slot->started = Clock::now();
     stub_.UnaryCall(
         slot->context.get(), options_.method, grpc::StubOptions(),

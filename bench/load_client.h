@@ -34,6 +34,15 @@ struct LoadOptions {
   std::chrono::milliseconds call_timeout{5000};
   // Metadata sent with every call, e.g. {"authorization", "Bearer ..."}.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // For load from distinct callers (e.g. one user each): slot s, one of the
+  // `inflight` calls kept outstanding (0-based), also sends
+  // slot_metadata[s], so each slot acts as one caller making one call at a
+  // time. Empty, or exactly `inflight` entries.
+  std::vector<std::vector<std::pair<std::string, std::string>>> slot_metadata;
+  // Instead of make_request: the serialized request of call number `call`
+  // (0-based, warm-up included) of slot `slot`. Same thread-safety and
+  // no-throw requirements as RequestFactory.
+  std::function<grpc::ByteBuffer(int slot, uint64_t call)> make_slot_request;
 };
 
 // Counts and latencies of the calls that completed inside the measured window.
@@ -71,7 +80,9 @@ RequestFactory SerializeMessages(MakeMessage make_message) {
 // completed, then returns statistics for the calls that completed inside the
 // measured window. RPC failures are counted in `failed_calls`, never thrown.
 // Throws std::invalid_argument if `channel` is null, `options.method` is
-// empty, `options.make_request` is unset, `options.inflight` < 1,
+// empty, not exactly one of `options.make_request` and
+// `options.make_slot_request` is set, `options.slot_metadata` is neither
+// empty nor `options.inflight` long, `options.inflight` < 1,
 // `options.warmup` < 0 or `options.duration` or `options.call_timeout` <= 0.
 // Thread-safe: concurrent runs, even on the same channel, share no state.
 LoadResult RunClosedLoop(const std::shared_ptr<grpc::Channel>& channel,

@@ -10,14 +10,14 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
-#include <vector>
 
 #include "CLI/CLI.hpp"
+#include "bench/bare_sqlite.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Bare SQLite transfers, one commit each"};
@@ -29,9 +29,9 @@ int main(int argc, char** argv) {
   app.add_option("--accounts", accounts, "accounts to move money between");
   CLI11_PARSE(app, argc, argv);
 
-  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  db.exec("PRAGMA journal_mode=WAL");
-  db.exec("PRAGMA synchronous=FULL");
+  std::unique_ptr<SQLite::Database> opened =
+      rentwave::bench::OpenLikeRentWave(path);
+  SQLite::Database& db = *opened;
   db.exec(
       "CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, "
       "balance INTEGER NOT NULL, held INTEGER NOT NULL);"
@@ -63,60 +63,46 @@ int main(int argc, char** argv) {
       "VALUES (?, ?, ?, ?, ?)");
 
   std::mt19937_64 rng(1);
-  std::vector<double> latencies_us;
-  const auto start = std::chrono::steady_clock::now();
-  const auto end = start + std::chrono::duration<double>(seconds);
-  for (uint64_t n = 0; std::chrono::steady_clock::now() < end; ++n) {
-    const auto t0 = std::chrono::steady_clock::now();
-    const std::string from = "account" + std::to_string(rng() % accounts);
-    std::string to = "account" + std::to_string(rng() % accounts);
-    if (to == from) to = from == "account0" ? "account1" : "account0";
-    const std::string id = "t" + std::to_string(n) + "-" +
-                           std::to_string(t0.time_since_epoch().count());
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    request.bind(1, from);
-    request.bind(2, id);
-    request.bind(3, id);
-    request.exec();
-    balance.bind(1, from);
-    balance.executeStep();
-    const int64_t available =
-        balance.getColumn(0).getInt64() - balance.getColumn(1).getInt64();
-    const int64_t amount = 1 + static_cast<int64_t>(rng() % 100);
-    if (available >= amount) {
-      debit.bind(1, amount);
-      debit.bind(2, from);
-      debit.exec();
-      credit.bind(1, amount);
-      credit.bind(2, to);
-      credit.exec();
-      transfer.bind(1, id);
-      transfer.bind(2, from);
-      transfer.bind(3, to);
-      transfer.bind(4, amount);
-      transfer.bind(5, static_cast<int64_t>(t0.time_since_epoch().count()));
-      transfer.exec();
-    }
-    tx.commit();
-    for (SQLite::Statement* s :
-         {&request, &balance, &debit, &credit, &transfer}) {
-      s->reset();
-      s->clearBindings();
-    }
-    latencies_us.push_back(std::chrono::duration<double, std::micro>(
-                               std::chrono::steady_clock::now() - t0)
-                               .count());
-  }
-  const double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  std::sort(latencies_us.begin(), latencies_us.end());
-  auto percentile = [&](double p) {
-    return latencies_us.empty() ? 0.0
-                                : latencies_us[static_cast<size_t>(
-                                      p * (latencies_us.size() - 1))];
-  };
-  std::printf("calls_per_sec=%.0f p50_us=%.0f p99_us=%.0f errors=0\n",
-              latencies_us.size() / elapsed, percentile(0.5), percentile(0.99));
+  const std::string line =
+      rentwave::bench::RunTimedTransactions(seconds, [&](uint64_t n) {
+        const std::string from = "account" + std::to_string(rng() % accounts);
+        std::string to = "account" + std::to_string(rng() % accounts);
+        if (to == from) to = from == "account0" ? "account1" : "account0";
+        const int64_t now =
+            std::chrono::steady_clock::now().time_since_epoch().count();
+        const std::string id =
+            "t" + std::to_string(n) + "-" + std::to_string(now);
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        request.bind(1, from);
+        request.bind(2, id);
+        request.bind(3, id);
+        request.exec();
+        balance.bind(1, from);
+        balance.executeStep();
+        const int64_t available =
+            balance.getColumn(0).getInt64() - balance.getColumn(1).getInt64();
+        const int64_t amount = 1 + static_cast<int64_t>(rng() % 100);
+        if (available >= amount) {
+          debit.bind(1, amount);
+          debit.bind(2, from);
+          debit.exec();
+          credit.bind(1, amount);
+          credit.bind(2, to);
+          credit.exec();
+          transfer.bind(1, id);
+          transfer.bind(2, from);
+          transfer.bind(3, to);
+          transfer.bind(4, amount);
+          transfer.bind(5, now);
+          transfer.exec();
+        }
+        tx.commit();
+        for (SQLite::Statement* s :
+             {&request, &balance, &debit, &credit, &transfer}) {
+          s->reset();
+          s->clearBindings();
+        }
+      });
+  std::printf("%s\n", line.c_str());
   return 0;
 }

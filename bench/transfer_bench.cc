@@ -55,24 +55,7 @@ int main(int argc, char** argv) {
   }
   std::string currency;
   for (int i = 0; i < senders; ++i) {
-    v1::DepositRequest deposit;
-    deposit.set_request_id(
-        "fund-" +
-        std::to_string(
-            std::chrono::system_clock::now().time_since_epoch().count()));
-    deposit.mutable_amount()->set_amount_minor(10'000'000);
-    v1::WalletSummary summary;
-    wallet->GetWallet(bench::Context(users[i].token).get(),
-                      v1::GetWalletRequest(), &summary);
-    currency = summary.balance().currency();
-    deposit.mutable_amount()->set_currency(currency);
-    v1::Transaction done;
-    grpc::Status status =
-        wallet->Deposit(bench::Context(users[i].token).get(), deposit, &done);
-    if (!status.ok()) {
-      std::fprintf(stderr, "Deposit: %s\n", status.error_message().c_str());
-      return 1;
-    }
+    if (!bench::Fund(*wallet, users[i], 10'000'000, &currency)) return 1;
   }
 
   std::vector<bench::LoadResult> results(senders);

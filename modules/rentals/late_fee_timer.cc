@@ -10,7 +10,7 @@ namespace rentwave::rentals {
 LateFeeTimer::LateFeeTimer(Rentals& rentals, const platform::Clock& clock,
                            LateFeeTimerOptions options)
     : rentals_(rentals), clock_(clock), options_(options) {
-  rentals_.SetTimerHook([this] { Wake(); });
+  rentals_.SetTimerHook([this](absl::Time due) { WakeBy(due); });
 }
 
 LateFeeTimer::~LateFeeTimer() {
@@ -36,6 +36,17 @@ void LateFeeTimer::Stop() {
 void LateFeeTimer::Wake() {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+void LateFeeTimer::WakeBy(absl::Time due) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Under a stream of bookings this is nearly always false: each would
+    // otherwise cost the timer two queries.
+    if (asleep_ && due >= planned_) return;
     woken_ = true;
   }
   wake_.notify_all();
@@ -79,8 +90,13 @@ void LateFeeTimer::Run() {
     std::unique_lock<std::mutex> lock(mu_);
     if (stop_) return;
     if (!woken_ && wait > absl::ZeroDuration()) {
+      planned_ = clock_.Now() + wait;
+      asleep_ = true;
       wake_.wait_for(lock, absl::ToChronoMicroseconds(wait),
                      [this] { return stop_ || woken_; });
+      // Until it sleeps again, any booking may be due before what it reads
+      // next.
+      asleep_ = false;
     }
     woken_ = false;
     if (stop_) return;

@@ -149,18 +149,21 @@ class Rentals {
   // --- The late-penalty timer ---
 
   // Charges every late period due at `now` (at most `limit` charges), each
-  // rental's in its own transaction with its bookkeeping: exactly once per
+  // rental's in one transaction with its bookkeeping (up to 64 rentals
+  // share a transaction, each in its own savepoint): exactly once per
   // (rental, period), whatever crashes or repeats. Returns how many it
-  // charged. Errors: those of the database.
+  // charged. Errors: those of the database; a rental whose charge fails
+  // stays due, the others are charged, and the first such error is
+  // returned.
   absl::StatusOr<int> ChargeDue(absl::Time now, int limit);
 
   // When the next charge falls due, if any (one indexed query).
   absl::StatusOr<std::optional<absl::Time>> NextDue() const;
 
-  // Sets what to call after a commit that may have moved the next due time
-  // earlier (a rental created or extended): the timer's Wake. Call once,
-  // before serving; not thread-safe.
-  void SetTimerHook(std::function<void()> hook) {
+  // Sets what to call, with a rental's new next due time, after a commit
+  // that set it (a rental created or extended): the timer's WakeBy. Call
+  // once, before serving; not thread-safe.
+  void SetTimerHook(std::function<void(absl::Time due)> hook) {
     timer_hook_ = std::move(hook);
   }
 
@@ -190,7 +193,9 @@ class Rentals {
   // fees or capped).
   int PeriodsDue(const Rental& rental, absl::Time now) const;
   std::optional<absl::Time> NextChargeAt(const Rental& rental) const;
-  void WakeTimerOnCommit(platform::Tx& tx);
+  // Calls the timer hook with `due`, if set, once `tx` commits.
+  void WakeTimerOnCommit(platform::Tx& tx,
+                         const std::optional<absl::Time>& due);
 
   platform::Database& db_;
   platform::EventLog& events_;
@@ -200,7 +205,7 @@ class Rentals {
   notifications::Notifications& notifications_;
   const RentalsOptions options_;
   const platform::PageTokenCodec tokens_;
-  std::function<void()> timer_hook_;
+  std::function<void(absl::Time)> timer_hook_;
 };
 
 // What listings ask of rentals (see listings::RentalCalendar), answered from
@@ -244,9 +249,12 @@ class LateFeeTimer {
   void Start();
   // Stops the thread after the charge in progress. Idempotent.
   void Stop();
-  // Makes the thread look again now (a rental created or extended, the
-  // clock moved). Thread-safe; cheap.
+  // Makes the thread look again now (the clock moved). Thread-safe; cheap.
   void Wake();
+  // Makes the thread look again if `due` (a rental's new next charge) is
+  // earlier than it planned to: a rental booked for later costs the timer
+  // nothing. Thread-safe; cheap.
+  void WakeBy(absl::Time due);
 
  private:
   void Run();
@@ -261,6 +269,10 @@ class LateFeeTimer {
   std::condition_variable wake_;
   bool stop_ = false;
   bool woken_ = false;
+  // Whether the thread is waiting, and until when: while it is not, any
+  // WakeBy makes it look again.
+  bool asleep_ = false;
+  absl::Time planned_;
   std::thread thread_;
 };
 

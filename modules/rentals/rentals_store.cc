@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/statement_cache.h"
 
 namespace rentwave::rentals::store {
 namespace {
@@ -86,6 +87,21 @@ const char* StatusCondition(Status status) {
 
 }  // namespace
 
+absl::Status InSavepoint(platform::Tx& tx,
+                         absl::FunctionRef<absl::Status()> op) {
+  platform::CachedStatement(tx, "SAVEPOINT rentals_op")->exec();
+  absl::Status status;
+  try {
+    status = op();
+  } catch (const std::exception& e) {
+    status = platform::StatusFromSqlite(e);
+  }
+  if (!status.ok())
+    platform::CachedStatement(tx, "ROLLBACK TO rentals_op")->exec();
+  platform::CachedStatement(tx, "RELEASE rentals_op")->exec();
+  return status;
+}
+
 std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,
                                 absl::Time now) {
   SQLite::Statement insert(
@@ -104,8 +120,8 @@ std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,
 
 void Insert(platform::Tx& tx, Record& r) {
   const Rental& x = r.rental;
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "INSERT INTO rentals_items(id, listing_id, renter_id, owner_id, "
       "start_us, end_us, returned_us, cancelled_us, unit_price_minor, "
       "price_minor, deposit_minor, late_fee_minor, period_s, currency, "
@@ -113,173 +129,174 @@ void Insert(platform::Tx& tx, Record& r) {
       "late_fees_charged_minor, next_charge_us, created_at_us, "
       "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "?, ?, ?, ?, ?)");
-  q.bind(1, x.id);
-  q.bind(2, x.listing_id);
-  q.bind(3, x.renter_id);
-  q.bind(4, x.owner_id);
-  q.bind(5, static_cast<int64_t>(ToMicros(x.start)));
-  q.bind(6, static_cast<int64_t>(ToMicros(x.end)));
-  BindOptionalTime(q, 7, x.returned);
-  BindOptionalTime(q, 8, x.cancelled);
-  q.bind(9, static_cast<int64_t>(r.unit_price_minor));
-  q.bind(10, static_cast<int64_t>(x.price_minor));
-  q.bind(11, static_cast<int64_t>(x.deposit_minor));
-  q.bind(12, static_cast<int64_t>(x.late_fee_minor));
-  q.bind(13, static_cast<int64_t>(absl::ToInt64Seconds(x.period)));
-  q.bind(14, x.currency);
-  q.bind(15, r.price_hold_id);
-  q.bind(16, r.deposit_hold_id);
-  q.bind(17, x.late_periods_charged);
-  q.bind(18, static_cast<int64_t>(x.late_fees_charged_minor));
-  BindOptionalTime(q, 19, r.next_charge);
-  q.bind(20, static_cast<int64_t>(ToMicros(x.created)));
-  q.bind(21, static_cast<int64_t>(ToMicros(x.updated)));
-  q.exec();
+  q->bind(1, x.id);
+  q->bind(2, x.listing_id);
+  q->bind(3, x.renter_id);
+  q->bind(4, x.owner_id);
+  q->bind(5, static_cast<int64_t>(ToMicros(x.start)));
+  q->bind(6, static_cast<int64_t>(ToMicros(x.end)));
+  BindOptionalTime(*q, 7, x.returned);
+  BindOptionalTime(*q, 8, x.cancelled);
+  q->bind(9, static_cast<int64_t>(r.unit_price_minor));
+  q->bind(10, static_cast<int64_t>(x.price_minor));
+  q->bind(11, static_cast<int64_t>(x.deposit_minor));
+  q->bind(12, static_cast<int64_t>(x.late_fee_minor));
+  q->bind(13, static_cast<int64_t>(absl::ToInt64Seconds(x.period)));
+  q->bind(14, x.currency);
+  q->bind(15, r.price_hold_id);
+  q->bind(16, r.deposit_hold_id);
+  q->bind(17, x.late_periods_charged);
+  q->bind(18, static_cast<int64_t>(x.late_fees_charged_minor));
+  BindOptionalTime(*q, 19, r.next_charge);
+  q->bind(20, static_cast<int64_t>(ToMicros(x.created)));
+  q->bind(21, static_cast<int64_t>(ToMicros(x.updated)));
+  q->exec();
   r.seq = tx.db().getLastInsertRowid();
 }
 
 void Update(platform::Tx& tx, const Record& r) {
   const Rental& x = r.rental;
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "UPDATE rentals_items SET end_us = ?, returned_us = ?, cancelled_us = ?, "
       "price_minor = ?, late_periods_charged = ?, late_fees_charged_minor = ?, "
       "price_hold_id = ?, next_charge_us = ?, updated_at_us = ? WHERE id = ?");
-  q.bind(1, static_cast<int64_t>(ToMicros(x.end)));
-  BindOptionalTime(q, 2, x.returned);
-  BindOptionalTime(q, 3, x.cancelled);
-  q.bind(4, static_cast<int64_t>(x.price_minor));
-  q.bind(5, x.late_periods_charged);
-  q.bind(6, static_cast<int64_t>(x.late_fees_charged_minor));
-  q.bind(7, r.price_hold_id);
-  BindOptionalTime(q, 8, r.next_charge);
-  q.bind(9, static_cast<int64_t>(ToMicros(x.updated)));
-  q.bind(10, x.id);
-  q.exec();
+  q->bind(1, static_cast<int64_t>(ToMicros(x.end)));
+  BindOptionalTime(*q, 2, x.returned);
+  BindOptionalTime(*q, 3, x.cancelled);
+  q->bind(4, static_cast<int64_t>(x.price_minor));
+  q->bind(5, x.late_periods_charged);
+  q->bind(6, static_cast<int64_t>(x.late_fees_charged_minor));
+  q->bind(7, r.price_hold_id);
+  BindOptionalTime(*q, 8, r.next_charge);
+  q->bind(9, static_cast<int64_t>(ToMicros(x.updated)));
+  q->bind(10, x.id);
+  q->exec();
 }
 
 std::optional<Record> Find(platform::Tx& tx, const std::string& id) {
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       absl::StrCat("SELECT ", kColumns, " FROM rentals_items WHERE id = ?"));
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  return ReadRecord(q);
+  q->bind(1, id);
+  if (!q->executeStep()) return std::nullopt;
+  return ReadRecord(*q);
 }
 
 bool Overlaps(platform::Tx& tx, const std::string& listing_id, absl::Time from,
               absl::Time to, absl::Time now, const std::string& except_id) {
-  SQLite::Statement q(
-      tx.db(),
-      absl::StrCat("SELECT 1 FROM rentals_items WHERE listing_id = ?1 AND ",
-                   kOpen,
-                   " AND start_us < ?3 AND (end_us > ?2 OR end_us <= ?4)"
-                   " AND id <> ?5 LIMIT 1"));
-  q.bind(1, listing_id);
-  q.bind(2, static_cast<int64_t>(ToMicros(from)));
-  q.bind(3, static_cast<int64_t>(ToMicros(to)));
-  q.bind(4, static_cast<int64_t>(ToMicros(now)));
-  q.bind(5, except_id);
-  return q.executeStep();
+  platform::CachedStatement q(
+      tx, absl::StrCat("SELECT 1 FROM rentals_items WHERE listing_id = ?1 AND ",
+                       kOpen,
+                       " AND start_us < ?3 AND (end_us > ?2 OR end_us <= ?4)"
+                       " AND id <> ?5 LIMIT 1"));
+  q->bind(1, listing_id);
+  q->bind(2, static_cast<int64_t>(ToMicros(from)));
+  q->bind(3, static_cast<int64_t>(ToMicros(to)));
+  q->bind(4, static_cast<int64_t>(ToMicros(now)));
+  q->bind(5, except_id);
+  return q->executeStep();
 }
 
 bool HasOpen(platform::Tx& tx, const std::string& listing_id) {
-  SQLite::Statement q(
-      tx.db(), absl::StrCat("SELECT 1 FROM rentals_items WHERE listing_id = ? "
-                            "AND ",
-                            kOpen, " LIMIT 1"));
-  q.bind(1, listing_id);
-  return q.executeStep();
+  platform::CachedStatement q(
+      tx, absl::StrCat("SELECT 1 FROM rentals_items WHERE listing_id = ? "
+                       "AND ",
+                       kOpen, " LIMIT 1"));
+  q->bind(1, listing_id);
+  return q->executeStep();
 }
 
 absl::flat_hash_set<std::string> BookedBetween(platform::Tx& tx,
                                                absl::Time from, absl::Time to,
                                                absl::Time now) {
-  SQLite::Statement q(
-      tx.db(), absl::StrCat("SELECT DISTINCT listing_id FROM rentals_items "
-                            "WHERE ",
-                            kOpen,
-                            " AND start_us < ?2 AND (end_us > ?1 OR "
-                            "end_us <= ?3)"));
-  q.bind(1, static_cast<int64_t>(ToMicros(from)));
-  q.bind(2, static_cast<int64_t>(ToMicros(to)));
-  q.bind(3, static_cast<int64_t>(ToMicros(now)));
+  platform::CachedStatement q(
+      tx, absl::StrCat("SELECT DISTINCT listing_id FROM rentals_items "
+                       "WHERE ",
+                       kOpen,
+                       " AND start_us < ?2 AND (end_us > ?1 OR "
+                       "end_us <= ?3)"));
+  q->bind(1, static_cast<int64_t>(ToMicros(from)));
+  q->bind(2, static_cast<int64_t>(ToMicros(to)));
+  q->bind(3, static_cast<int64_t>(ToMicros(now)));
   absl::flat_hash_set<std::string> booked;
-  while (q.executeStep()) booked.insert(q.getColumn(0).getString());
+  while (q->executeStep()) booked.insert(q->getColumn(0).getString());
   return booked;
 }
 
 std::vector<std::string> ListDue(platform::Tx& tx, absl::Time now, int limit) {
-  SQLite::Statement q(tx.db(),
-                      "SELECT id FROM rentals_items WHERE next_charge_us <= ? "
-                      "ORDER BY next_charge_us LIMIT ?");
-  q.bind(1, static_cast<int64_t>(ToMicros(now)));
-  q.bind(2, limit);
+  platform::CachedStatement q(
+      tx,
+      "SELECT id FROM rentals_items WHERE next_charge_us <= ? "
+      "ORDER BY next_charge_us LIMIT ?");
+  q->bind(1, static_cast<int64_t>(ToMicros(now)));
+  q->bind(2, limit);
   std::vector<std::string> ids;
-  while (q.executeStep()) ids.push_back(q.getColumn(0).getString());
+  while (q->executeStep()) ids.push_back(q->getColumn(0).getString());
   return ids;
 }
 
 std::optional<absl::Time> NextDue(platform::Tx& tx) {
-  SQLite::Statement q(tx.db(),
-                      "SELECT min(next_charge_us) FROM rentals_items "
-                      "WHERE next_charge_us IS NOT NULL");
-  if (!q.executeStep()) return std::nullopt;
-  return OptionalTime(q.getColumn(0));
+  platform::CachedStatement q(tx,
+                              "SELECT min(next_charge_us) FROM rentals_items "
+                              "WHERE next_charge_us IS NOT NULL");
+  if (!q->executeStep()) return std::nullopt;
+  return OptionalTime(q->getColumn(0));
 }
 
 void InsertCharge(platform::Tx& tx, const std::string& rental_id, int period,
                   int64_t amount_minor, const std::string& transaction_id,
                   absl::Time now) {
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "INSERT INTO rentals_charges(rental_id, period, amount_minor, "
       "transaction_id, charged_at_us) VALUES (?, ?, ?, ?, ?)");
-  q.bind(1, rental_id);
-  q.bind(2, period);
-  q.bind(3, static_cast<int64_t>(amount_minor));
-  q.bind(4, transaction_id);
-  q.bind(5, static_cast<int64_t>(ToMicros(now)));
-  q.exec();
+  q->bind(1, rental_id);
+  q->bind(2, period);
+  q->bind(3, static_cast<int64_t>(amount_minor));
+  q->bind(4, transaction_id);
+  q->bind(5, static_cast<int64_t>(ToMicros(now)));
+  q->exec();
 }
 
 int CountCharges(platform::Tx& tx, const std::string& rental_id) {
-  SQLite::Statement q(
-      tx.db(), "SELECT count(*) FROM rentals_charges WHERE rental_id = ?");
-  q.bind(1, rental_id);
-  q.executeStep();
-  return q.getColumn(0).getInt();
+  platform::CachedStatement q(
+      tx, "SELECT count(*) FROM rentals_charges WHERE rental_id = ?");
+  q->bind(1, rental_id);
+  q->executeStep();
+  return q->getColumn(0).getInt();
 }
 
 std::optional<Request> FindRequest(platform::Tx& tx,
                                    const std::string& renter_id,
                                    const std::string& request_id) {
-  SQLite::Statement q(tx.db(),
-                      "SELECT fingerprint, rental_id FROM rentals_requests "
-                      "WHERE renter_id = ? AND request_id = ?");
-  q.bind(1, renter_id);
-  q.bind(2, request_id);
-  if (!q.executeStep()) return std::nullopt;
-  const SQLite::Column fp = q.getColumn(0);
+  platform::CachedStatement q(
+      tx,
+      "SELECT fingerprint, rental_id FROM rentals_requests "
+      "WHERE renter_id = ? AND request_id = ?");
+  q->bind(1, renter_id);
+  q->bind(2, request_id);
+  if (!q->executeStep()) return std::nullopt;
+  const SQLite::Column fp = q->getColumn(0);
   return Request{
       std::string(static_cast<const char*>(fp.getBlob()), fp.getBytes()),
-      q.getColumn(1).getString()};
+      q->getColumn(1).getString()};
 }
 
 void InsertRequest(platform::Tx& tx, const std::string& renter_id,
                    const std::string& request_id,
                    const std::string& fingerprint, const std::string& rental_id,
                    absl::Time now) {
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "INSERT INTO rentals_requests(renter_id, request_id, fingerprint, "
       "rental_id, created_at_us) VALUES (?, ?, ?, ?, ?)");
-  q.bind(1, renter_id);
-  q.bind(2, request_id);
-  q.bind(3, fingerprint.data(), static_cast<int>(fingerprint.size()));
-  q.bind(4, rental_id);
-  q.bind(5, static_cast<int64_t>(ToMicros(now)));
-  q.exec();
+  q->bind(1, renter_id);
+  q->bind(2, request_id);
+  q->bind(3, fingerprint.data(), static_cast<int>(fingerprint.size()));
+  q->bind(4, rental_id);
+  q->bind(5, static_cast<int64_t>(ToMicros(now)));
+  q->exec();
 }
 
 std::vector<Record> List(platform::Tx& tx, const std::string& viewer_id,
@@ -304,16 +321,16 @@ std::vector<Record> List(platform::Tx& tx, const std::string& viewer_id,
                        ") UNION ALL SELECT * FROM (", side("owner_id"),
                        ") ORDER BY seq DESC LIMIT ?4");
   }
-  SQLite::Statement q(tx.db(), sql);
-  q.bind(1, viewer_id);
+  platform::CachedStatement q(tx, sql);
+  q->bind(1, viewer_id);
   if (status != Status::kUnspecified && status != Status::kReturned &&
       status != Status::kCancelled) {
-    q.bind(2, static_cast<int64_t>(ToMicros(now)));
+    q->bind(2, static_cast<int64_t>(ToMicros(now)));
   }
-  if (before_seq) q.bind(3, static_cast<int64_t>(*before_seq));
-  q.bind(4, limit);
+  if (before_seq) q->bind(3, static_cast<int64_t>(*before_seq));
+  q->bind(4, limit);
   std::vector<Record> records;
-  while (q.executeStep()) records.push_back(ReadRecord(q));
+  while (q->executeStep()) records.push_back(ReadRecord(*q));
   return records;
 }
 

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "modules/platform/db.h"
 #include "modules/rentals/rentals.h"
@@ -25,6 +27,14 @@ struct Record {
   std::string deposit_hold_id;  // empty: no deposit
   std::optional<absl::Time> next_charge;
 };
+
+// Runs `op` in a savepoint of `tx`: if it fails (an error status, or an
+// exception, which becomes a status), what it wrote is rolled back and `tx`
+// goes on; returns op's status. Throws if the savepoint cannot be rolled
+// back (SQLite already rolled the whole transaction back): the transaction
+// fails.
+absl::Status InSavepoint(platform::Tx& tx,
+                         absl::FunctionRef<absl::Status()> op);
 
 // The stored page-token key, storing `fresh` first if there is none.
 std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,

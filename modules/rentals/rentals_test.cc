@@ -503,6 +503,29 @@ TEST_F(RentalsTest, APeriodCanNeverBeChargedTwice) {
   EXPECT_EQ(Count("SELECT count(*) FROM rentals_charges"), 1);
 }
 
+TEST_F(RentalsTest, ARentalWhoseChargeFailsHoldsUpNoOther) {
+  MustDeposit(kRenter, 10'000);
+  Rental bad = MustRent(MustList().id, absl::Hours(1));
+  Rental good = MustRent(MustList().id, absl::Hours(1));
+  // A charge row for bad's first period without its bookkeeping: charging
+  // that period fails on the row's key. Both are charged in one
+  // transaction, each in its own savepoint.
+  ASSERT_TRUE(db_->Write([&](Tx& tx) {
+                   store::InsertCharge(tx, bad.id, 1, kLateFee, "t",
+                                       clock_.Now());
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  const wallet::Summary before = Wallet(kRenter);
+  clock_.Advance(absl::Hours(1) + absl::Minutes(1));
+  EXPECT_FALSE(rentals_->ChargeDue(clock_.Now(), 1000).ok());
+  EXPECT_EQ(MustGet(good.id).late_periods_charged, 1);
+  EXPECT_EQ(MustGet(bad.id).late_periods_charged, 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM rentals_charges"), 2);
+  // Only good's fee left the renter (from its deposit hold).
+  EXPECT_EQ(Wallet(kRenter).balance_minor, before.balance_minor - kLateFee);
+}
+
 TEST_F(RentalsTest, GraceDelaysChargesWhichStayRetroactiveUpToTheCap) {
   RentalsOptions options;
   options.grace = absl::Minutes(90);
