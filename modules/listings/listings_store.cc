@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "modules/listings/full_text.h"
 #include "modules/listings/validate.h"
+#include "modules/platform/statement_cache.h"
 
 namespace rentwave::listings::store {
 namespace {
@@ -304,12 +305,12 @@ bool Update(platform::Tx& tx, const Listing& listing,
 }
 
 std::optional<Listing> Find(platform::Tx& tx, const std::string& id) {
-  SQLite::Statement q(tx.db(), absl::StrCat("SELECT ", kListingColumns,
-                                            " FROM listings_items AS i "
-                                            "WHERE i.id = ?"));
-  q.bind(1, id);
-  if (!q.executeStep()) return std::nullopt;
-  return ReadListing(q);
+  platform::CachedStatement q(tx, absl::StrCat("SELECT ", kListingColumns,
+                                               " FROM listings_items AS i "
+                                               "WHERE i.id = ?"));
+  q->bind(1, id);
+  if (!q->executeStep()) return std::nullopt;
+  return ReadListing(*q);
 }
 
 std::vector<Row> Search(platform::Tx& tx, const SearchQuery& query, Scope scope,

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/statement_cache.h"
 
 namespace rentwave::notifications::store {
 
@@ -27,18 +28,18 @@ std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,
 }
 
 int64_t Insert(platform::Tx& tx, const Notification& n) {
-  SQLite::Statement q(
-      tx.db(),
+  platform::CachedStatement q(
+      tx,
       "INSERT INTO notifications_items(id, user_id, kind, text, reference, "
       "read, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  q.bind(1, n.id);
-  q.bind(2, n.user_id);
-  q.bind(3, n.kind);
-  q.bind(4, n.text);
-  q.bind(5, n.reference);
-  q.bind(6, n.read ? 1 : 0);
-  q.bind(7, static_cast<int64_t>(ToMicros(n.created)));
-  q.exec();
+  q->bind(1, n.id);
+  q->bind(2, n.user_id);
+  q->bind(3, n.kind);
+  q->bind(4, n.text);
+  q->bind(5, n.reference);
+  q->bind(6, n.read ? 1 : 0);
+  q->bind(7, static_cast<int64_t>(ToMicros(n.created)));
+  q->exec();
   return tx.db().getLastInsertRowid();
 }
 
@@ -86,14 +87,14 @@ std::vector<FeedItem> List(platform::Tx& tx, const std::string& user_id,
 
 std::vector<FeedItem> UnreadAfter(platform::Tx& tx, const std::string& user_id,
                                   int64_t after_seq, int limit) {
-  SQLite::Statement q(tx.db(),
-                      absl::StrCat(kColumns,
-                                   "WHERE user_id = ? AND read = 0 AND seq > ? "
-                                   "ORDER BY seq LIMIT ?"));
-  q.bind(1, user_id);
-  q.bind(2, static_cast<int64_t>(after_seq));
-  q.bind(3, limit);
-  return ReadItems(q, user_id);
+  platform::CachedStatement q(
+      tx, absl::StrCat(kColumns,
+                       "WHERE user_id = ? AND read = 0 AND seq > ? "
+                       "ORDER BY seq LIMIT ?"));
+  q->bind(1, user_id);
+  q->bind(2, static_cast<int64_t>(after_seq));
+  q->bind(3, limit);
+  return ReadItems(*q, user_id);
 }
 
 bool MarkRead(platform::Tx& tx, const std::string& user_id,

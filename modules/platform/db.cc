@@ -65,6 +65,30 @@ absl::Status StatusFromSqlite(const std::exception& e) {
   }
 }
 
+absl::Status InSavepoint(Tx& tx, absl::FunctionRef<absl::Status()> op) {
+  try {
+    CachedStatement(tx, "SAVEPOINT rw_op")->exec();
+  } catch (const std::exception& e) {
+    return StatusFromSqlite(e);
+  }
+  absl::Status status;
+  try {
+    status = op();
+  } catch (const std::exception& e) {
+    status = StatusFromSqlite(e);
+  } catch (...) {
+    status = absl::InternalError("unknown exception in a savepoint");
+  }
+  try {
+    // Savepoints may nest under the same name: these act on the innermost.
+    if (!status.ok()) CachedStatement(tx, "ROLLBACK TO rw_op")->exec();
+    CachedStatement(tx, "RELEASE rw_op")->exec();
+  } catch (const std::exception& e) {
+    if (status.ok()) status = StatusFromSqlite(e);
+  }
+  return status;
+}
+
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     const DatabaseOptions& options) {
   std::unique_ptr<Database> db(new Database(options));

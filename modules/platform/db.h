@@ -127,4 +127,13 @@ class Database {
 // Converts a SQLite/SQLiteCpp failure into a status (see Database::Write).
 absl::Status StatusFromSqlite(const std::exception& e);
 
+// Runs `op` in a savepoint of `tx` (a write transaction), so that whatever
+// fails inside it, an error status or a SQLite exception (a failed insert, a
+// full disk), rolls back what `op` wrote and nothing else; the exception
+// becomes a status rather than unwinding through the caller. For in-process
+// APIs that promise "a failure writes nothing" inside a caller's
+// transaction. If SQLite has rolled back the whole transaction (I/O error),
+// the savepoint is gone with it and Database::Write fails the caller.
+absl::Status InSavepoint(Tx& tx, absl::FunctionRef<absl::Status()> op);
+
 }  // namespace rentwave::platform

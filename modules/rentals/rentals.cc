@@ -637,7 +637,7 @@ absl::StatusOr<int> Rentals::ChargeDue(absl::Time now, int limit) {
         // charged in its own savepoint: one that fails is rolled back
         // alone, stays due, and does not hold up the others.
         int n = 0;
-        absl::Status status = store::InSavepoint(tx, [&]() -> absl::Status {
+        absl::Status status = platform::InSavepoint(tx, [&]() -> absl::Status {
           std::optional<store::Record> record = store::Find(tx, due[i]);
           if (!record) return absl::OkStatus();
           RW_RETURN_IF_ERROR(ChargeLateInTx(

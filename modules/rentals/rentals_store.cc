@@ -87,21 +87,6 @@ const char* StatusCondition(Status status) {
 
 }  // namespace
 
-absl::Status InSavepoint(platform::Tx& tx,
-                         absl::FunctionRef<absl::Status()> op) {
-  platform::CachedStatement(tx, "SAVEPOINT rentals_op")->exec();
-  absl::Status status;
-  try {
-    status = op();
-  } catch (const std::exception& e) {
-    status = platform::StatusFromSqlite(e);
-  }
-  if (!status.ok())
-    platform::CachedStatement(tx, "ROLLBACK TO rentals_op")->exec();
-  platform::CachedStatement(tx, "RELEASE rentals_op")->exec();
-  return status;
-}
-
 std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,
                                 absl::Time now) {
   SQLite::Statement insert(

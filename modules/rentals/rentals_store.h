@@ -28,14 +28,6 @@ struct Record {
   std::optional<absl::Time> next_charge;
 };
 
-// Runs `op` in a savepoint of `tx`: if it fails (an error status, or an
-// exception, which becomes a status), what it wrote is rolled back and `tx`
-// goes on; returns op's status. Throws if the savepoint cannot be rolled
-// back (SQLite already rolled the whole transaction back): the transaction
-// fails.
-absl::Status InSavepoint(platform::Tx& tx,
-                         absl::FunctionRef<absl::Status()> op);
-
 // The stored page-token key, storing `fresh` first if there is none.
 std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,
                                 absl::Time now);

@@ -194,39 +194,6 @@ absl::Status RequireWritable(const Tx& tx) {
   return absl::InternalError("wallet: needs a write transaction");
 }
 
-// Runs `op`, one operation of the in-process API, in a savepoint of the
-// caller's transaction, so that the header's promise holds whatever fails:
-// an error status or a SQLite exception (a failed insert, a full disk) rolls
-// back what `op` wrote so far, and the exception becomes a status instead of
-// unwinding through the caller. The checks before writing already make most
-// failures write nothing; this covers the ones that happen while writing.
-absl::Status InSavepoint(Tx& tx, absl::FunctionRef<absl::Status()> op) {
-  SQLite::Database& db = tx.db();
-  try {
-    db.exec("SAVEPOINT wallet_op");
-  } catch (const std::exception& e) {
-    return platform::StatusFromSqlite(e);
-  }
-  absl::Status status;
-  try {
-    status = op();
-  } catch (const std::exception& e) {
-    status = platform::StatusFromSqlite(e);
-  } catch (...) {
-    status = absl::InternalError("wallet: unknown exception");
-  }
-  try {
-    if (!status.ok()) db.exec("ROLLBACK TO wallet_op");
-    db.exec("RELEASE wallet_op");
-  } catch (const std::exception& e) {
-    // E.g. SQLite rolled the whole transaction back (I/O error, full disk):
-    // the savepoint is gone with everything in it. Database::Write notices
-    // and fails the caller's transaction.
-    if (status.ok()) status = platform::StatusFromSqlite(e);
-  }
-  return status;
-}
-
 }  // namespace
 
 int64_t Transaction::BalanceChangeFor(const std::string& account) const {
@@ -494,7 +461,7 @@ absl::StatusOr<std::string> Wallet::Hold(Tx& tx, const std::string& user_id,
       ValidateAmount(amount_minor, options_.max_amount_minor, "amount_minor"));
   RW_RETURN_IF_ERROR(ValidateText(reference, kMaxReferenceChars, "reference"));
   std::string hold_id;
-  RW_RETURN_IF_ERROR(InSavepoint(tx, [&]() -> absl::Status {
+  RW_RETURN_IF_ERROR(platform::InSavepoint(tx, [&]() -> absl::Status {
     RW_ASSIGN_OR_RETURN(hold_id, DoHold(tx, user_id, amount_minor, reference));
     return absl::OkStatus();
   }));
@@ -532,7 +499,8 @@ absl::StatusOr<std::string> Wallet::DoHold(Tx& tx, const std::string& user_id,
 absl::Status Wallet::Post(Tx& tx, const std::string& hold_id,
                           const Settlement& settlement) {
   RW_RETURN_IF_ERROR(RequireWritable(tx));
-  return InSavepoint(tx, [&] { return DoPost(tx, hold_id, settlement); });
+  return platform::InSavepoint(tx,
+                               [&] { return DoPost(tx, hold_id, settlement); });
 }
 
 absl::Status Wallet::DoPost(Tx& tx, const std::string& hold_id,
@@ -598,7 +566,7 @@ absl::Status Wallet::DoPost(Tx& tx, const std::string& hold_id,
 
 absl::Status Wallet::Void(Tx& tx, const std::string& hold_id) {
   RW_RETURN_IF_ERROR(RequireWritable(tx));
-  return InSavepoint(tx, [&] { return DoVoid(tx, hold_id); });
+  return platform::InSavepoint(tx, [&] { return DoVoid(tx, hold_id); });
 }
 
 absl::Status Wallet::DoVoid(Tx& tx, const std::string& hold_id) {
@@ -637,7 +605,7 @@ absl::StatusOr<Transaction> Wallet::Charge(
       ValidateCreditAccount(credit_account, user_id, "credit_account"));
   RW_RETURN_IF_ERROR(ValidateText(reference, kMaxReferenceChars, "reference"));
   Transaction charged;
-  RW_RETURN_IF_ERROR(InSavepoint(tx, [&]() -> absl::Status {
+  RW_RETURN_IF_ERROR(platform::InSavepoint(tx, [&]() -> absl::Status {
     RW_ASSIGN_OR_RETURN(
         charged, DoCharge(tx, user_id, amount_minor, credit_account, reference,
                           from_hold));
