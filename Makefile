@@ -5,7 +5,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build run test bench bench-rest bench-search bench-wallet clean
+.PHONY: deps configure build run demo test bench bench-rest bench-search bench-wallet bench-rentals bench-timer clean
 
 deps:
 	./scripts/install-deps.sh
@@ -21,6 +21,10 @@ run: build
 	$(BUILD)/app/rentwave serve --db data/rentwave.db \
 	  --grpc-listen 127.0.0.1:50051 --http-listen 127.0.0.1:8080
 
+# A guided tour over REST with curl, on a scratch database (scripts/demo.sh).
+demo: build
+	scripts/demo.sh $(BUILD)/app/rentwave
+
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
@@ -35,6 +39,16 @@ bench-search: build
 
 bench-wallet: build
 	bench/wallet_bench.sh $(BUILD)
+
+bench-rentals: build
+	bench/rental_bench.sh $(BUILD)
+
+# A million rentals are seeded first (minutes); TIMER_RENTALS=20000
+# TIMER_DUE=1000 for a quick run.
+TIMER_RENTALS ?= 1000000
+TIMER_DUE ?= 10000
+bench-timer: build
+	bench/timer_bench.sh $(BUILD) $(TIMER_RENTALS) $(TIMER_DUE)
 
 clean:
 	rm -rf $(BUILD)
