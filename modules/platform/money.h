@@ -24,4 +24,8 @@ inline constexpr int64_t kMaxAmountMinor = 100'000'000;
 // naming `field`.
 absl::Status ValidateCurrency(absl::string_view code, absl::string_view field);
 
+// An amount for people: "5.00 USD", "-12.5 KWD"... with the currency's
+// ISO 4217 number of decimals (0 for JPY, 3 for KWD, 2 for most).
+std::string FormatMoney(int64_t amount_minor, absl::string_view currency);
+
 }  // namespace rentwave::platform

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/money.h"
 #include "modules/platform/random.h"
 #include "modules/platform/status.h"
 #include "modules/rentals/rentals_store.h"
@@ -80,10 +81,6 @@ nlohmann::json OptionalMicros(const std::optional<absl::Time>& t) {
 
 std::string Reference(const std::string& rental_id) {
   return absl::StrCat("rental:", rental_id);
-}
-
-std::string Amount(int64_t minor, const std::string& currency) {
-  return absl::StrCat(minor, " ", currency, " minor units");
 }
 
 // ceil(duration / period) x unit price. Errors: FAILED_PRECONDITION on
@@ -264,10 +261,10 @@ absl::StatusOr<Rental> Rentals::Create(const std::string& renter_id,
     }
     RW_ASSIGN_OR_RETURN(wallet::Summary wallet, wallet_.GetInTx(tx, renter_id));
     if (wallet.debt_minor > 0) {
-      return Precondition(
-          absl::StrCat("the renter is in debt by ",
-                       Amount(wallet.debt_minor, wallet.currency),
-                       "; a deposit must settle it first"));
+      return Precondition(absl::StrCat(
+          "the renter is in debt by ",
+          platform::FormatMoney(wallet.debt_minor, wallet.currency),
+          "; a deposit must settle it first"));
     }
     const absl::Duration period = listings::PeriodLength(listing.period);
     if (period <= absl::ZeroDuration()) {
@@ -423,7 +420,8 @@ absl::Status Rentals::ChargeLateInTx(Tx& tx, store::Record& record,
                               {"owner_id", r.owner_id}};
     RW_RETURN_IF_ERROR(
         events_.Append(tx, "rental.late", r.id, "", payload.dump()));
-    const std::string amount = Amount(r.late_fee_minor, r.currency);
+    const std::string amount =
+        platform::FormatMoney(r.late_fee_minor, r.currency);
     RW_RETURN_IF_ERROR(notifications_
                            .Notify(tx, r.renter_id, "rental.late",
                                    absl::StrCat("Late fee of ", amount,
@@ -486,15 +484,15 @@ absl::StatusOr<Rental> Rentals::Return(const std::string& caller_id,
     for (const std::string& user : {r.renter_id, r.owner_id}) {
       RW_RETURN_IF_ERROR(
           notifications_
-              .Notify(
-                  tx, user, "rental.returned",
-                  user == r.owner_id
-                      ? absl::StrCat("Your item was returned; ",
-                                     Amount(r.price_minor - fee, r.currency),
-                                     " paid to your wallet")
-                      : std::string("Rental returned; the unused deposit "
-                                    "is released"),
-                  Reference(r.id))
+              .Notify(tx, user, "rental.returned",
+                      user == r.owner_id
+                          ? absl::StrCat("Your item was returned; ",
+                                         platform::FormatMoney(
+                                             r.price_minor - fee, r.currency),
+                                         " paid to your wallet")
+                          : std::string("Rental returned; the unused deposit "
+                                        "is released"),
+                      Reference(r.id))
               .status());
     }
     return absl::OkStatus();

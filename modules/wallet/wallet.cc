@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/money.h"
 #include "modules/platform/random.h"
 #include "modules/platform/status.h"
 #include "modules/wallet/validate.h"
@@ -69,8 +70,9 @@ Summary Summarize(const std::string& user_id,
 absl::Status CheckSpendable(const Summary& user, int64_t amount) {
   if (user.debt_minor > 0) {
     return absl::FailedPreconditionError(
-        absl::StrCat("wallet: in debt by ", user.debt_minor, " ", user.currency,
-                     " minor units; a deposit must settle it first"));
+        absl::StrCat("wallet: in debt by ",
+                     platform::FormatMoney(user.debt_minor, user.currency),
+                     "; a deposit must settle it first"));
   }
   if (amount > user.available_minor) {
     return absl::FailedPreconditionError(
