@@ -6,6 +6,7 @@
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
 #include "modules/platform/migrations.h"
+#include "modules/rentals/rentals.h"
 #include "modules/wallet/wallet.h"
 
 namespace rentwave::app {
@@ -34,7 +35,9 @@ int RunVerify(const std::string& db_path) {
   std::vector<std::string> problems;
   auto ledger = wallet::VerifyLedger(**db);
   auto events = platform::VerifyEventLog(**db);
-  for (const absl::Status& failed : {ledger.status(), events.status()}) {
+  auto rentals = rentals::VerifyRentals(**db);
+  for (const absl::Status& failed :
+       {ledger.status(), events.status(), rentals.status()}) {
     if (!failed.ok()) {
       std::fprintf(stderr, "rentwave verify: %s\n",
                    std::string(failed.message()).c_str());
@@ -46,6 +49,7 @@ int RunVerify(const std::string& db_path) {
     problems.push_back("ledger: " + where + p.what);
   }
   problems.insert(problems.end(), events->begin(), events->end());
+  problems.insert(problems.end(), rentals->begin(), rentals->end());
   for (const std::string& p : problems) {
     std::fprintf(stderr, "rentwave verify: %s\n", p.c_str());
   }
@@ -54,8 +58,10 @@ int RunVerify(const std::string& db_path) {
                  problems.size(), db_path.c_str());
     return 1;
   }
-  std::printf("rentwave verify: %s is consistent (wallet ledger, event log)\n",
-              db_path.c_str());
+  std::printf(
+      "rentwave verify: %s is consistent (wallet ledger, event log, "
+      "rentals)\n",
+      db_path.c_str());
   return 0;
 }
 

@@ -7,8 +7,9 @@
 namespace rentwave::app {
 
 // Opens the existing database at `db_path` and checks the wallet ledger
-// (wallet::VerifyLedger). Prints a one-line summary to stdout when it is
-// consistent and returns 0; otherwise prints every problem to stderr and
+// (wallet::VerifyLedger), the event log (platform::VerifyEventLog) and the
+// rentals (rentals::VerifyRentals). Prints a one-line summary to stdout when it
+// is consistent and returns 0; otherwise prints every problem to stderr and
 // returns 1 (also when the file is missing or its schema is not current).
 int RunVerify(const std::string& db_path);
 

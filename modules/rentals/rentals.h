@@ -226,6 +226,13 @@ class Calendar final : public listings::RentalCalendar {
   const platform::Clock& clock_;
 };
 
+// Checks the stored rentals (for `rentwave verify`): no rental was booked
+// over another open one of its listing, nor while one was overdue; every
+// rental's charge rows are periods 1..n adding up to what it records as
+// charged. Returns what is wrong (empty: consistent). Errors: those of the
+// database.
+absl::StatusOr<std::vector<std::string>> VerifyRentals(platform::Database& db);
+
 // The late-penalty timer: a thread that charges late periods as they fall
 // due. What is due lives in the database (Rentals::NextDue / ChargeDue);
 // this only decides when to look, so a restart loses nothing and catches up

@@ -91,4 +91,22 @@ std::vector<Record> List(platform::Tx& tx, const std::string& viewer_id,
                          Role role, Status status, absl::Time now,
                          std::optional<int64_t> before_seq, int limit);
 
+// What `rentwave verify` checks of one rental: its times and what its
+// charge rows add up to.
+struct Audit {
+  std::string id;
+  std::string listing_id;
+  absl::Time start, end, created;
+  std::optional<absl::Time> returned, cancelled;
+  int late_periods_charged = 0;
+  int64_t late_fees_charged_minor = 0;
+  int charges = 0;  // rows in the charges table
+  int64_t charged_minor = 0;
+  int last_period = 0;  // the largest period charged, 0 if none
+};
+
+// Calls `fn` with every rental, grouped by listing, in creation order within
+// a listing.
+void ForEachAudit(platform::Tx& tx, absl::FunctionRef<void(const Audit&)> fn);
+
 }  // namespace rentwave::rentals::store

@@ -43,7 +43,7 @@ class RentalsTest : public ::testing::Test {
   void SetUp() override { Build(RentalsOptions{}); }
 
   void TearDown() override {
-    if (rentals_ != nullptr) ExpectLedgerClean();
+    if (rentals_ != nullptr && !forged_) ExpectConsistent();
   }
 
   void Build(RentalsOptions options) {
@@ -169,12 +169,16 @@ class RentalsTest : public ::testing::Test {
     return kinds;
   }
 
-  void ExpectLedgerClean() {
+  // What `rentwave verify` checks: the ledger and the rentals.
+  void ExpectConsistent() {
     auto problems = wallet::VerifyLedger(*db_);
     ASSERT_TRUE(problems.ok()) << problems.status();
     for (const wallet::LedgerProblem& p : *problems) {
       ADD_FAILURE() << "ledger problem: [" << p.account << "] " << p.what;
     }
+    auto rentals = VerifyRentals(*db_);
+    ASSERT_TRUE(rentals.ok()) << rentals.status();
+    for (const std::string& p : *rentals) ADD_FAILURE() << p;
   }
 
   platform::ScopedTempDir dir_;
@@ -188,6 +192,7 @@ class RentalsTest : public ::testing::Test {
   std::unique_ptr<Rentals> rentals_;
   int requests_ = 0;
   int listings_made_ = 0;
+  bool forged_ = false;  // the test wrote inconsistent rows on purpose
 };
 
 TEST_F(RentalsTest, PriceIsWholePeriodsRoundedUp) {
@@ -357,6 +362,62 @@ TEST_F(RentalsTest, OverlapsAreRefusedAndOverdueRentalsBlockUntilReturned) {
     ASSERT_TRUE(rentals_->Return(kRenter, r.id).ok());
   }
   MustRent(listing.id, absl::Hours(1), t0 + absl::Hours(30), kOther);
+  ExpectConsistent();
+}
+
+TEST_F(RentalsTest, VerifyFindsOverlapsBookingsOverOverdueAndStrayCharges) {
+  MustDeposit(kRenter, 10'000);
+  const listings::Listing listing = MustList();
+  const absl::Time t0 = clock_.Now();
+  Rental first = MustRent(listing.id, absl::Hours(2), t0);
+  clock_.Set(t0 + absl::Hours(3));  // first is overdue
+  ASSERT_EQ(Charge(clock_.Now()), 1);
+  Rental open = MustRent(MustList().id, absl::Hours(2));  // not overdue
+  ExpectConsistent();
+  // Forged rows: one booked over `first` while it was overdue, one over
+  // `open` (an hour into it), and a charge `first` does not know of.
+  forged_ = true;
+  ASSERT_TRUE(db_->Write([&](Tx& tx) {
+                   tx.db().exec(absl::StrCat(
+                       "INSERT INTO rentals_items(id, listing_id, renter_id, "
+                       "owner_id, start_us, end_us, unit_price_minor, "
+                       "price_minor, deposit_minor, late_fee_minor, period_s, "
+                       "currency, price_hold_id, created_at_us, "
+                       "updated_at_us) SELECT 'forged', listing_id, "
+                       "renter_id, owner_id, start_us + 60000000, end_us, 1, "
+                       "1, 0, 0, 3600, 'USD', 'h', ",
+                       platform::ToMicros(clock_.Now()),
+                       ", 0 FROM "
+                       "rentals_items WHERE id = '",
+                       first.id, "'"));
+                   tx.db().exec(absl::StrCat(
+                       "INSERT INTO rentals_items(id, listing_id, renter_id, "
+                       "owner_id, start_us, end_us, unit_price_minor, "
+                       "price_minor, deposit_minor, late_fee_minor, period_s, "
+                       "currency, price_hold_id, created_at_us, "
+                       "updated_at_us) SELECT 'forged2', listing_id, "
+                       "renter_id, owner_id, start_us + 3600000000, "
+                       "end_us + 3600000000, 1, 1, 0, 0, 3600, 'USD', 'h', "
+                       "created_at_us + 1, 0 FROM rentals_items WHERE id = '",
+                       open.id, "'"));
+                   tx.db().exec(
+                       absl::StrCat("INSERT INTO rentals_charges VALUES ('",
+                                    first.id, "', 5, 1, 't', 0)"));
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  auto problems = VerifyRentals(*db_);
+  ASSERT_TRUE(problems.ok()) << problems.status();
+  std::string all;
+  for (const std::string& p : *problems) all += p + "\n";
+  EXPECT_NE(all.find("forged was booked while " + first.id + " was overdue"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find(first.id + " records 1 late periods"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find(open.id + " and forged2 overlap"), std::string::npos)
+      << all;
+  EXPECT_EQ(problems->size(), 3u) << all;
 }
 
 TEST_F(RentalsTest, CreateIsIdempotentByRequestId) {
@@ -507,6 +568,7 @@ TEST_F(RentalsTest, ARentalWhoseChargeFailsHoldsUpNoOther) {
   MustDeposit(kRenter, 10'000);
   Rental bad = MustRent(MustList().id, absl::Hours(1));
   Rental good = MustRent(MustList().id, absl::Hours(1));
+  forged_ = true;
   // A charge row for bad's first period without its bookkeeping: charging
   // that period fails on the row's key. Both are charged in one
   // transaction, each in its own savepoint.
