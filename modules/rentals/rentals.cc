@@ -119,7 +119,8 @@ Status Rental::StatusAt(absl::Time now) const {
   if (cancelled) return Status::kCancelled;
   if (returned) return Status::kReturned;
   if (now < start) return Status::kBooked;
-  if (now < end) return Status::kActive;
+  // Returned at the end time is on time: late starts just after it.
+  if (now <= end) return Status::kActive;
   return Status::kOverdue;
 }
 

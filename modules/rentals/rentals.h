@@ -53,7 +53,8 @@ struct Rental {
   absl::Time created;
   absl::Time updated;
 
-  // BOOKED before start, ACTIVE until end, OVERDUE after it until returned;
+  // BOOKED before start, ACTIVE until end (inclusive: returned at the end
+  // time is on time), OVERDUE after it until returned;
   // RETURNED or CANCELLED once so. A pure function of `now`.
   Status StatusAt(absl::Time now) const;
 };

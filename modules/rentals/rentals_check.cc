@@ -23,7 +23,7 @@ void CheckBooking(const std::vector<Audit>& earlier, const Audit& b,
     if (!OpenAt(a, b.created)) continue;
     // Its end may have moved later by an extension since, never earlier,
     // so an end before b's creation means a was overdue then.
-    if (a.end <= b.created) {
+    if (a.end < b.created) {
       problems->push_back(absl::StrCat("rentals: ", b.id, " was booked while ",
                                        a.id, " was overdue on listing ",
                                        b.listing_id));

@@ -71,10 +71,10 @@ const char* StatusCondition(Status status) {
              " AND start_us > ?2";
     case Status::kActive:
       return " AND returned_us IS NULL AND cancelled_us IS NULL"
-             " AND start_us <= ?2 AND end_us > ?2";
+             " AND start_us <= ?2 AND end_us >= ?2";
     case Status::kOverdue:
       return " AND returned_us IS NULL AND cancelled_us IS NULL"
-             " AND end_us <= ?2";
+             " AND end_us < ?2";
     case Status::kReturned:
       return " AND returned_us IS NOT NULL";
     case Status::kCancelled:
@@ -173,7 +173,7 @@ bool Overlaps(platform::Tx& tx, const std::string& listing_id, absl::Time from,
   platform::CachedStatement q(
       tx, absl::StrCat("SELECT 1 FROM rentals_items WHERE listing_id = ?1 AND ",
                        kOpen,
-                       " AND start_us < ?3 AND (end_us > ?2 OR end_us <= ?4)"
+                       " AND start_us < ?3 AND (end_us > ?2 OR end_us < ?4)"
                        " AND id <> ?5 LIMIT 1"));
   q->bind(1, listing_id);
   q->bind(2, static_cast<int64_t>(ToMicros(from)));
@@ -200,7 +200,7 @@ absl::flat_hash_set<std::string> BookedBetween(platform::Tx& tx,
                        "WHERE ",
                        kOpen,
                        " AND start_us < ?2 AND (end_us > ?1 OR "
-                       "end_us <= ?3)"));
+                       "end_us < ?3)"));
   q->bind(1, static_cast<int64_t>(ToMicros(from)));
   q->bind(2, static_cast<int64_t>(ToMicros(to)));
   q->bind(3, static_cast<int64_t>(ToMicros(now)));

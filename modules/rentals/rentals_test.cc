@@ -509,6 +509,13 @@ TEST_F(RentalsTest, TimerChargesEachStartedPeriodOnceAtItsTime) {
   auto next = rentals_->NextDue();
   ASSERT_TRUE(next.ok() && next->has_value());
   EXPECT_EQ(**next, r.end + absl::Microseconds(1));
+  // Returned at the end itself is on time: still active then, listed so.
+  EXPECT_EQ(r.StatusAt(r.end), Status::kActive);
+  EXPECT_EQ(r.StatusAt(r.end + absl::Microseconds(1)), Status::kOverdue);
+  clock_.Set(r.end);
+  auto active = rentals_->List(kRenter, Role::kRenter, Status::kActive, {});
+  ASSERT_TRUE(active.ok()) << active.status();
+  EXPECT_EQ(active->rentals.size(), 1u);
   EXPECT_EQ(Charge(r.end), 0);  // at the end itself, not late yet
   EXPECT_EQ(Charge(r.end + absl::Microseconds(1)), 1);
   EXPECT_EQ(Charge(r.end + absl::Minutes(59)), 0);
