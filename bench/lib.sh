@@ -1,9 +1,15 @@
 # Shared by the benchmark scripts (source it after `set -euo pipefail`).
 # Needs $build; sets $work (a temporary directory) and kills what
-# start_rentwave / start_greeter started, on exit.
+# start_rentwave / start_greeter started, on exit, after printing the
+# server's peak RSS.
 work="$(mktemp -d)"
 pids=()
+rentwave_pid=""
 cleanup() {
+  if [ -n "$rentwave_pid" ] && [ -r "/proc/$rentwave_pid/status" ]; then
+    awk '/^VmHWM/ {printf "  rentwave peak RSS (VmHWM) %.1f MB\n", $2 / 1024}' \
+      "/proc/$rentwave_pid/status"
+  fi
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -27,6 +33,7 @@ start_rentwave() {
   "$build/app/rentwave" serve --db "$work/bench.db" --grpc-listen 127.0.0.1:0 \
     --http-listen 127.0.0.1:0 --password-cost minimum \
     --user-rate 0 --address-rate 0 "$@" >"$work/out" 2>/dev/null &
+  rentwave_pid=$!
   pids+=($!)
   http_port=$(wait_for_line "$work/out" 's/^rentwave: serving HTTP on port //p')
   grpc_port=$(sed -n 's/^rentwave: serving gRPC on port //p' "$work/out")
