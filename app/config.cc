@@ -78,6 +78,11 @@ int ParseConfig(int argc, char** argv, Config* c) {
                  "writes can share one commit")
       ->envname("RENTWAVE_RPC_THREADS")
       ->check(CLI::Range(int64_t{1}, int64_t{1024}));
+  app.add_option("--default-deadline", c->default_deadline_seconds,
+                 "seconds a call may wait for a worker before it runs; past "
+                 "that it is DEADLINE_EXCEEDED without running")
+      ->envname("RENTWAVE_DEFAULT_DEADLINE")
+      ->check(CLI::Range(0.001, 3600.0));
   app.add_option("--shutdown-grace", c->shutdown_grace_seconds,
                  "seconds in-flight calls get to finish on SIGINT/SIGTERM")
       ->envname("RENTWAVE_SHUTDOWN_GRACE")

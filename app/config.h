@@ -26,7 +26,8 @@ struct Config {
   int64_t max_body_bytes = 4 << 20;
   std::vector<std::string> cors_origins;
   int64_t http_threads = 128;
-  int64_t rpc_threads = 64;  // for RPCs that may block (writes)
+  int64_t rpc_threads = 64;              // for RPCs that may block (writes)
+  double default_deadline_seconds = 30;  // the longest a call waits to run
   int64_t shutdown_grace_seconds = 10;
   std::string currency = "USD";           // the wallet's one currency
   int64_t max_amount_minor = 10'000'000;  // per wallet operation

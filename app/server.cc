@@ -73,6 +73,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   gate_options.worker_threads = static_cast<int>(config.rpc_threads);
   gate_options.per_user = {config.user_rate, config.user_burst};
   gate_options.per_address = {config.address_rate, config.address_burst};
+  gate_options.default_deadline =
+      absl::Seconds(config.default_deadline_seconds);
   s->gate_ = std::make_unique<platform::RpcGate>(*s->users_, PublicMethods(),
                                                  s->metrics_, gate_options);
   s->users_grpc_ = std::make_unique<users::UsersGrpc>(*s->users_, *s->gate_);

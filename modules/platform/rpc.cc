@@ -90,6 +90,7 @@ RpcGate::RpcGate(const Authenticator& authenticator,
     : authenticator_(authenticator),
       metrics_(metrics),
       public_methods_(std::move(public_methods)),
+      default_deadline_(options.default_deadline),
       per_user_(options.per_user),
       per_address_(options.per_address),
       workers_(options.worker_threads) {}
@@ -188,6 +189,10 @@ void RpcGate::Complete(grpc::CallbackServerContext* ctx,
     // Cancelled (deadline, client gone, shutdown) while queued for a
     // worker: the client has its answer already; do not act on it.
     status = absl::CancelledError("cancelled before it ran");
+  } else if (status.ok() && absl::Now() - start > default_deadline_) {
+    status = absl::DeadlineExceededError(absl::StrCat(
+        "the server is overloaded: waited longer than ",
+        absl::FormatDuration(default_deadline_), " to run; not done"));
   } else if (status.ok()) {
     status = handler(caller);
   }

@@ -51,6 +51,10 @@ struct RpcGateOptions {
   // calls; over the limit a call is RESOURCE_EXHAUSTED (HTTP 429).
   RateLimit per_user;
   RateLimit per_address;
+  // The longest a unary call may wait for a worker before it runs; past it
+  // the call is DEADLINE_EXCEEDED without running (so an overloaded server
+  // sheds work nobody waits for any more). Client deadlines apply too.
+  absl::Duration default_deadline = absl::Seconds(30);
 };
 
 class RpcGate final : public StreamHost {
@@ -153,6 +157,7 @@ class RpcGate final : public StreamHost {
   absl::flat_hash_set<std::string> public_methods_;
   absl::flat_hash_map<const google::protobuf::Descriptor*, Method>
       method_by_request_;
+  const absl::Duration default_deadline_;
   mutable RateLimiter per_user_;
   mutable RateLimiter per_address_;
   mutable absl::Mutex streams_mu_;

@@ -3,6 +3,11 @@
 // RESOURCE_EXHAUSTED (429 over REST), others are unaffected.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "tests/blackbox/db_inspect.h"
 #include "tests/blackbox/rest_client.h"
 #include "tests/blackbox/server_process.h"
@@ -75,6 +80,39 @@ TEST(BlackboxLimits, RateLimitsPerUserAndPerAddress) {
     EXPECT_TRUE(server.WaitForStderr("code=RESOURCE_EXHAUSTED"));
   }
   ASSERT_EQ(server.Stop(SIGTERM), 0) << server.StderrText();
+}
+
+TEST(BlackboxLimits, CallsQueuedPastTheDefaultDeadlineAreNotRun) {
+  // One worker and a 1 ms deadline: of 40 sign-ups sent at once, those
+  // queued behind the others wait longer than that.
+  ServerProcess server(
+      ServerOptions().WithArgs({"--rpc-threads", "1", "--default-deadline",
+                                "0.001", "--address-rate", "0"}));
+  ASSERT_TRUE(server.Start().ok()) << server.StderrText();
+  std::atomic<int> ok{0}, late{0};
+  {
+    auto channel = server.NewChannel();
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 40; ++i) {
+      clients.emplace_back([&, i] {
+        grpc::Status s =
+            UsersClient(channel).Register(absl::StrCat("u", i), kPassword);
+        if (s.ok()) {
+          ++ok;
+        } else {
+          EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+              << s.error_message();
+          EXPECT_NE(s.error_message().find("overloaded"), std::string::npos);
+          ++late;
+        }
+      });
+    }
+    for (auto& c : clients) c.join();
+  }
+  EXPECT_GE(late.load(), 1);
+  ASSERT_EQ(server.Stop(SIGTERM), 0) << server.StderrText();
+  // What timed out was never done.
+  EXPECT_EQ(CountRows(server.db_path(), "users_accounts"), ok.load());
 }
 
 }  // namespace
