@@ -17,6 +17,16 @@ bool OpenAt(const Audit& a, absl::Time t) {
 }
 
 // The problems between `b` and the rentals of its listing created before it.
+// The latest end `a` certainly had while open beside `b`. Only a's final
+// end is stored, and an extension made after b ended may have moved it over
+// b's time legitimately; so the final end counts only while both are still
+// open, and otherwise the least a ever lasted: one period from its start.
+absl::Time EndWhileOpenWith(const Audit& a, const Audit& b) {
+  const bool both_open =
+      OpenAt(a, absl::InfiniteFuture()) && OpenAt(b, absl::InfiniteFuture());
+  return both_open ? a.end : a.start + a.period;
+}
+
 void CheckBooking(const std::vector<Audit>& earlier, const Audit& b,
                   std::vector<std::string>* problems) {
   for (const Audit& a : earlier) {
@@ -27,7 +37,7 @@ void CheckBooking(const std::vector<Audit>& earlier, const Audit& b,
       problems->push_back(absl::StrCat("rentals: ", b.id, " was booked while ",
                                        a.id, " was overdue on listing ",
                                        b.listing_id));
-    } else if (a.start < b.end && b.start < a.end) {
+    } else if (a.start < b.end && b.start < EndWhileOpenWith(a, b)) {
       problems->push_back(absl::StrCat("rentals: ", a.id, " and ", b.id,
                                        " overlap on listing ", b.listing_id));
     }

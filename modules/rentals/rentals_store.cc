@@ -325,7 +325,8 @@ void ForEachAudit(platform::Tx& tx, absl::FunctionRef<void(const Audit&)> fn) {
       "SELECT i.id, i.listing_id, i.start_us, i.end_us, i.created_at_us, "
       "i.returned_us, i.cancelled_us, i.late_periods_charged, "
       "i.late_fees_charged_minor, COUNT(c.period), "
-      "COALESCE(SUM(c.amount_minor), 0), COALESCE(MAX(c.period), 0) "
+      "COALESCE(SUM(c.amount_minor), 0), COALESCE(MAX(c.period), 0), "
+      "i.period_s "
       "FROM rentals_items AS i LEFT JOIN rentals_charges AS c "
       "ON c.rental_id = i.id GROUP BY i.seq "
       "ORDER BY i.listing_id, i.created_at_us, i.seq");
@@ -347,6 +348,7 @@ void ForEachAudit(platform::Tx& tx, absl::FunctionRef<void(const Audit&)> fn) {
     a.charges = q.getColumn(9).getInt();
     a.charged_minor = q.getColumn(10).getInt64();
     a.last_period = q.getColumn(11).getInt();
+    a.period = absl::Seconds(q.getColumn(12).getInt64());
     fn(a);
   }
 }

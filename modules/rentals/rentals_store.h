@@ -97,6 +97,7 @@ struct Audit {
   std::string id;
   std::string listing_id;
   absl::Time start, end, created;
+  absl::Duration period;  // the billing period: the shortest a rental lasts
   std::optional<absl::Time> returned, cancelled;
   int late_periods_charged = 0;
   int64_t late_fees_charged_minor = 0;
