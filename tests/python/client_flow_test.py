@@ -2,10 +2,11 @@
 """Generated Python clients against the real binary.
 
 Generates Python stubs from proto/ with grpc_tools (Debian's
-python3-grpc-tools), starts `rentwave serve --dev-clock` on free ports with a
-temporary database, and runs register -> login -> list -> deposit -> rent ->
-return (a day late) through them, checking the balances at the end and the
-ledger with `rentwave verify` after shutdown.
+python3-grpc-tools; rentwave_stubs.py, shared with tests/soak/), starts
+`rentwave serve --dev-clock` on free ports with a temporary database, and
+runs register -> login -> list -> deposit -> rent -> return (a day late)
+through them, checking the balances at the end and the ledger with
+`rentwave verify` after shutdown.
 
   /usr/bin/python3 client_flow_test.py RENTWAVE_BINARY PROTO_DIR GOOGLEAPIS_DIR
 
@@ -14,7 +15,6 @@ python3-grpcio and python3-protobuf (scripts/install-deps.sh). Exits 77
 (ctest: skipped) only if those are not installed.
 """
 
-import importlib
 import os
 import signal
 import subprocess
@@ -23,37 +23,19 @@ import tempfile
 import time
 import unittest
 
-try:
-    import grpc
-    import grpc_tools  # noqa: F401 (only checked for here; run as a module)
-except ImportError as e:
-    print(f"SKIPPED: {e} (python3-grpcio, python3-grpc-tools: "
-          "scripts/install-deps.sh; run with /usr/bin/python3)")
-    sys.exit(77)
+import rentwave_stubs
+
+rentwave_stubs.require_grpc()  # exits 77 without them
+import grpc  # noqa: E402
 
 if len(sys.argv) != 4:
     sys.exit(__doc__)
 RENTWAVE, PROTO_DIR, GOOGLEAPIS_DIR = sys.argv[1:4]
-PROTOS = ["common", "users", "listings", "wallet", "rentals", "dev_clock"]
 
 DAY = 86400
 PRICE, DEPOSIT, LATE_FEE = 150, 2000, 500  # USD cents; per day
 TOP_UP = 5000
 FEE_BASIS_POINTS = 1000  # the platform keeps 10% of the price
-
-
-def generate_stubs(out_dir):
-    """Runs grpc_tools.protoc over the API and the google/api protos."""
-    files = [f"rentwave/v1/{p}.proto" for p in PROTOS]
-    files += ["google/api/annotations.proto", "google/api/http.proto"]
-    result = subprocess.run(
-        [sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTO_DIR}",
-         f"-I{GOOGLEAPIS_DIR}", f"--python_out={out_dir}",
-         f"--grpc_python_out={out_dir}", *files],
-        capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"grpc_tools.protoc failed:\n{result.stderr}")
-    sys.path.insert(0, out_dir)
 
 
 class Server:
@@ -116,15 +98,10 @@ class ClientFlowTest(unittest.TestCase):
         cls.addClassCleanup(cls.work_dir.cleanup)
         stubs = os.path.join(cls.work_dir.name, "stubs")
         os.mkdir(stubs)
-        generate_stubs(stubs)
-        for name in PROTOS:
-            pb2 = importlib.import_module(f"rentwave.v1.{name}_pb2")
-            setattr(cls, name, pb2)
-            if name != "common":
-                grpc_mod = importlib.import_module(f"rentwave.v1.{name}_pb2_grpc")
-                setattr(cls, name + "_grpc", grpc_mod)
-        from google.protobuf import duration_pb2
-        cls.Duration = duration_pb2.Duration
+        cls.api = rentwave_stubs.Api(PROTO_DIR, GOOGLEAPIS_DIR, stubs)
+        # self.users, self.users_grpc, ..., self.Duration
+        for name, module in vars(cls.api).items():
+            setattr(cls, name, module)
 
         cls.server = Server(cls.work_dir.name)
         cls.addClassCleanup(cls.server.kill)
@@ -132,7 +109,7 @@ class ClientFlowTest(unittest.TestCase):
         cls.addClassCleanup(cls.channel.close)
 
     def money(self, minor):
-        return self.common.Money(amount_minor=minor, currency="USD")
+        return self.api.money(minor)
 
     def sign_up(self, username):
         users = self.users_grpc.UsersStub(self.channel)
