@@ -75,6 +75,10 @@ ServerStream::ServerStream(grpc::GenericStub& stub, const std::string& method,
     : request_(Serialize(request)) {
   AddMetadata(metadata, &context_);
   stub.PrepareBidiStreamingCall(&context_, method, grpc::StubOptions(), this);
+  // Held until no read is pending and none will be: without it, gRPC may
+  // end the call (OnDone, freeing the stream) between a message read and
+  // the next StartRead, which would then touch a dead stream.
+  AddHold();
   StartWriteLast(&request_, grpc::WriteOptions());
   StartRead(&incoming_);
   StartCall();
@@ -83,6 +87,14 @@ ServerStream::ServerStream(grpc::GenericStub& stub, const std::string& method,
 ServerStream::~ServerStream() {
   context_.TryCancel();
   std::unique_lock<std::mutex> lock(mu_);
+  closing_ = true;
+  // With no read pending, nothing else will release it; with one, its
+  // completion will (OnReadDone), whether it failed or not.
+  const bool release = !reading_ && !released_;
+  if (release) released_ = true;
+  lock.unlock();
+  if (release) RemoveHold();
+  lock.lock();
   cv_.wait(lock, [&] { return done_; });
 }
 
@@ -95,10 +107,15 @@ ServerStream::Result ServerStream::Next(google::protobuf::Message* out,
   }
   if (!has_message_) return Result::kEnd;
   has_message_ = false;
-  bool parsed = Parse(&incoming_, out);
+  const bool parsed = Parse(&incoming_, out);
+  // Unparsable: no more reads; the hold goes so that the call can end.
+  const bool release = !parsed && !released_;
+  if (release) released_ = true;
+  if (parsed) reading_ = true;
   lock.unlock();
   if (!parsed) {
     Cancel();
+    if (release) RemoveHold();
     return Next(out, timeout);  // reports the cancelled end
   }
   StartRead(&incoming_);  // only after the consumer took the last one
@@ -124,9 +141,18 @@ void ServerStream::OnReadInitialMetadataDone(bool ok) {
 }
 
 void ServerStream::OnReadDone(bool ok) {
-  std::lock_guard<std::mutex> lock(mu_);
-  has_message_ = ok;
-  cv_.notify_all();
+  bool release = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    reading_ = false;
+    has_message_ = ok;
+    // The stream is over (or cancelled), or nobody will read on: no read
+    // will follow.
+    release = (!ok || closing_) && !released_;
+    if (release) released_ = true;
+    cv_.notify_all();
+  }
+  if (release) RemoveHold();
 }
 
 void ServerStream::OnDone(const grpc::Status& status) {

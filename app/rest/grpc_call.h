@@ -66,6 +66,9 @@ class ServerStream final
   std::condition_variable cv_;
   bool open_ = false;  // initial metadata said so
   bool has_message_ = false;
+  bool reading_ = true;    // a read is pending (one starts with the call)
+  bool closing_ = false;   // the destructor runs: no more reads
+  bool released_ = false;  // the hold taken at the start
   bool done_ = false;
   grpc::Status status_;
 };

@@ -96,7 +96,7 @@ TEST(BlackboxLimits, CallsQueuedPastTheDefaultDeadlineAreNotRun) {
     for (int i = 0; i < 40; ++i) {
       clients.emplace_back([&, i] {
         grpc::Status s =
-            UsersClient(channel).Register(absl::StrCat("u", i), kPassword);
+            UsersClient(channel).Register(absl::StrCat("user", i), kPassword);
         if (s.ok()) {
           ++ok;
         } else {
