@@ -4,10 +4,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 
 namespace rentwave::platform {
 namespace {
@@ -53,16 +57,19 @@ double CpuSeconds() {
 
 void Metrics::Record(absl::string_view protocol, absl::string_view method,
                      absl::string_view code, absl::Duration latency) {
-  double seconds = absl::ToDoubleSeconds(latency);
+  const double seconds = absl::ToDoubleSeconds(latency);
+  const size_t bucket =
+      std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) -
+      kBuckets.begin();  // kBuckets.size(): only in +Inf
+  thread_local std::string key;
+  key.clear();
+  const absl::string_view separator(&kSeparator, 1);
+  absl::StrAppend(&key, protocol, separator, method, separator, code);
   absl::MutexLock lock(&mu_);
-  Series& s = series_[Key(std::string(protocol), std::string(method),
-                          std::string(code))];
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) {
-      ++s.buckets[i];
-      break;
-    }
-  }
+  auto it = series_.find(key);
+  if (it == series_.end()) it = series_.emplace(key, Series{}).first;
+  Series& s = it->second;
+  if (bucket < kBuckets.size()) ++s.buckets[bucket];
   ++s.count;
   s.sum_seconds += seconds;
 }
@@ -74,13 +81,20 @@ std::string Metrics::Prometheus() const {
   std::string hist =
       "# HELP rentwave_request_duration_seconds Request latency.\n"
       "# TYPE rentwave_request_duration_seconds histogram\n";
+  std::vector<std::pair<std::string, Series>> series;
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [key, s] : series_) {
-      const auto& [protocol, method, code] = key;
+    series.assign(series_.begin(), series_.end());
+  }
+  std::sort(series.begin(), series.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  {
+    for (const auto& [key, s] : series) {
+      const std::vector<absl::string_view> parts =
+          absl::StrSplit(key, kSeparator);
       std::string labels =
           absl::StrFormat("protocol=\"%s\",method=\"%s\",code=\"%s\"",
-                          Escape(protocol), Escape(method), Escape(code));
+                          Escape(parts[0]), Escape(parts[1]), Escape(parts[2]));
       absl::StrAppend(&out, "rentwave_requests_total{", labels, "} ", s.count,
                       "\n");
       uint64_t cumulative = 0;
