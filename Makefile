@@ -5,7 +5,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build run demo test bench bench-rest bench-search bench-wallet bench-rentals bench-timer clean
+.PHONY: deps configure build run demo soak test test-asan bench bench-greeter bench-rest bench-search bench-wallet bench-rentals bench-timer clean
 
 deps:
 	./scripts/install-deps.sh
@@ -25,10 +25,39 @@ run: build
 demo: build
 	scripts/demo.sh $(BUILD)/app/rentwave
 
+# Soak for DURATION seconds: virtual users drive every kind of call while the
+# server is SIGKILLed and restarted at random; then every acknowledged write
+# is checked in the database and `rentwave verify` must pass
+# (tests/soak/soak.py; e.g. SOAK_ARGS="--seed 42 --users 16").
+DURATION ?= 300
+SOAK_ARGS ?=
+soak: build
+	/usr/bin/python3 tests/soak/soak.py $(BUILD)/app/rentwave proto \
+	  /usr/share/gocode/src/github.com/gogo/googleapis \
+	  --duration $(DURATION) $(SOAK_ARGS)
+
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# The whole test suite on a build instrumented with AddressSanitizer and
+# UndefinedBehaviorSanitizer (any report fails the test that caused it).
+ASAN_BUILD ?= build-asan
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRENTWAVE_SANITIZE=address,undefined
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && \
+	  ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j$(JOBS)
+
+# Every benchmark, then docs/PERFORMANCE.md from what they printed (about
+# 25 minutes: the timer benchmark seeds a million rentals first).
 bench: build
+	bench/report.sh $(BUILD)
+
+bench-greeter: build
 	bench/greeter_bench.sh $(BUILD)
 
 bench-rest: build
@@ -53,17 +82,19 @@ bench-timer: build
 clean:
 	rm -rf $(BUILD)
 
-# Fuzzes the REST transcoder for FUZZ_SECONDS with libFuzzer (clang, ASan,
-# UBSan) in $(FUZZ_BUILD), on a copy of the seed corpus fuzz/corpus/transcoder
-# (new inputs stay in $(FUZZ_BUILD)/fuzz/corpus). Fails on any crash,
-# sanitizer report, timeout or out-of-memory; the input is saved as
-# $(FUZZ_BUILD)/fuzz/artifacts/crash-* (or timeout-*, oom-*).
+# Fuzzes for FUZZ_SECONDS each with libFuzzer (clang, ASan, UBSan) in
+# $(FUZZ_BUILD): `make fuzz` both targets, one after the other;
+# `make fuzz-transcoder` the REST transcoder alone, on a copy of
+# fuzz/corpus/transcoder (new inputs stay in $(FUZZ_BUILD)/fuzz/corpus);
+# `make fuzz-rpc` every RPC through the whole server, on a copy of
+# fuzz/corpus/rpc (new inputs in $(FUZZ_BUILD)/fuzz/corpus-rpc). Fails on any
+# crash, sanitizer report, timeout or out-of-memory; the input is saved as
+# $(FUZZ_BUILD)/fuzz/artifacts/crash-* (rpc: artifacts-rpc/crash-*; or
+# timeout-*, oom-*).
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
-.PHONY: fuzz
-fuzz: deps
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRENTWAVE_FUZZ=ON
-	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target transcoder_fuzzer
+.PHONY: fuzz fuzz-build fuzz-transcoder fuzz-rpc
+define FUZZ_TRANSCODER_RUN
 	rm -rf $(FUZZ_BUILD)/fuzz/corpus
 	mkdir -p $(FUZZ_BUILD)/fuzz/corpus $(FUZZ_BUILD)/fuzz/artifacts
 	cp fuzz/corpus/transcoder/* $(FUZZ_BUILD)/fuzz/corpus/
@@ -71,3 +102,23 @@ fuzz: deps
 	  -dict=fuzz/transcoder.dict -max_total_time=$(FUZZ_SECONDS) \
 	  -max_len=4096 -timeout=5 \
 	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/fuzz/artifacts/
+endef
+define FUZZ_RPC_RUN
+	rm -rf $(FUZZ_BUILD)/fuzz/corpus-rpc
+	mkdir -p $(FUZZ_BUILD)/fuzz/corpus-rpc $(FUZZ_BUILD)/fuzz/artifacts-rpc
+	cp fuzz/corpus/rpc/* $(FUZZ_BUILD)/fuzz/corpus-rpc/
+	$(FUZZ_BUILD)/fuzz/rpc_fuzzer $(FUZZ_BUILD)/fuzz/corpus-rpc \
+	  -dict=fuzz/rpc.dict -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=4096 -timeout=30 \
+	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/fuzz/artifacts-rpc/
+endef
+fuzz-build: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRENTWAVE_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target transcoder_fuzzer rpc_fuzzer
+fuzz: fuzz-build
+	$(FUZZ_TRANSCODER_RUN)
+	$(FUZZ_RPC_RUN)
+fuzz-transcoder: fuzz-build
+	$(FUZZ_TRANSCODER_RUN)
+fuzz-rpc: fuzz-build
+	$(FUZZ_RPC_RUN)
