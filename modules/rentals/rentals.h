@@ -227,11 +227,11 @@ class Calendar final : public listings::RentalCalendar {
   const platform::Clock& clock_;
 };
 
-// Checks the stored rentals (for `rentwave verify`): no rental was booked
-// over another open one of its listing, nor while one was overdue; every
-// rental's charge rows are periods 1..n adding up to what it records as
-// charged. Returns what is wrong (empty: consistent). Errors: those of the
-// database.
+// Checks the stored rentals (for `rentwave verify`): no two open rentals of
+// a listing overlap; every rental's charge rows are periods 1..n adding up
+// to what it records as charged. (Which rentals were open when another was
+// booked is for the event log to tell: the soak harness replays it.) Returns
+// what is wrong (empty: consistent). Errors: those of the database.
 absl::StatusOr<std::vector<std::string>> VerifyRentals(platform::Database& db);
 
 // The late-penalty timer: a thread that charges late periods as they fall

@@ -322,14 +322,12 @@ std::vector<Record> List(platform::Tx& tx, const std::string& viewer_id,
 void ForEachAudit(platform::Tx& tx, absl::FunctionRef<void(const Audit&)> fn) {
   SQLite::Statement q(
       tx.db(),
-      "SELECT i.id, i.listing_id, i.start_us, i.end_us, i.created_at_us, "
-      "i.returned_us, i.cancelled_us, i.late_periods_charged, "
-      "i.late_fees_charged_minor, COUNT(c.period), "
-      "COALESCE(SUM(c.amount_minor), 0), COALESCE(MAX(c.period), 0), "
-      "i.period_s "
+      "SELECT i.id, i.listing_id, i.start_us, i.end_us, i.returned_us, "
+      "i.cancelled_us, i.late_periods_charged, i.late_fees_charged_minor, "
+      "COUNT(c.period), COALESCE(SUM(c.amount_minor), 0), "
+      "COALESCE(MAX(c.period), 0) "
       "FROM rentals_items AS i LEFT JOIN rentals_charges AS c "
-      "ON c.rental_id = i.id GROUP BY i.seq "
-      "ORDER BY i.listing_id, i.created_at_us, i.seq");
+      "ON c.rental_id = i.id GROUP BY i.seq ORDER BY i.listing_id");
   auto optional_time = [&](int column) -> std::optional<absl::Time> {
     if (q.getColumn(column).isNull()) return std::nullopt;
     return FromMicros(q.getColumn(column).getInt64());
@@ -340,15 +338,13 @@ void ForEachAudit(platform::Tx& tx, absl::FunctionRef<void(const Audit&)> fn) {
     a.listing_id = q.getColumn(1).getString();
     a.start = FromMicros(q.getColumn(2).getInt64());
     a.end = FromMicros(q.getColumn(3).getInt64());
-    a.created = FromMicros(q.getColumn(4).getInt64());
-    a.returned = optional_time(5);
-    a.cancelled = optional_time(6);
-    a.late_periods_charged = q.getColumn(7).getInt();
-    a.late_fees_charged_minor = q.getColumn(8).getInt64();
-    a.charges = q.getColumn(9).getInt();
-    a.charged_minor = q.getColumn(10).getInt64();
-    a.last_period = q.getColumn(11).getInt();
-    a.period = absl::Seconds(q.getColumn(12).getInt64());
+    a.returned = optional_time(4);
+    a.cancelled = optional_time(5);
+    a.late_periods_charged = q.getColumn(6).getInt();
+    a.late_fees_charged_minor = q.getColumn(7).getInt64();
+    a.charges = q.getColumn(8).getInt();
+    a.charged_minor = q.getColumn(9).getInt64();
+    a.last_period = q.getColumn(10).getInt();
     fn(a);
   }
 }

@@ -96,8 +96,7 @@ std::vector<Record> List(platform::Tx& tx, const std::string& viewer_id,
 struct Audit {
   std::string id;
   std::string listing_id;
-  absl::Time start, end, created;
-  absl::Duration period;  // the billing period: the shortest a rental lasts
+  absl::Time start, end;
   std::optional<absl::Time> returned, cancelled;
   int late_periods_charged = 0;
   int64_t late_fees_charged_minor = 0;
@@ -106,8 +105,7 @@ struct Audit {
   int last_period = 0;  // the largest period charged, 0 if none
 };
 
-// Calls `fn` with every rental, grouped by listing, in creation order within
-// a listing.
+// Calls `fn` with every rental, grouped by listing.
 void ForEachAudit(platform::Tx& tx, absl::FunctionRef<void(const Audit&)> fn);
 
 }  // namespace rentwave::rentals::store
