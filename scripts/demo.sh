@@ -81,15 +81,10 @@ fail() {
   --password-cost minimum >>"$dir/server.log" 2>&1 &
 pid=$!
 
-http_port=
-deadline=$((SECONDS + 20))
-until [[ -n $http_port ]]; do
-  http_port=$(sed -n 's/^rentwave: serving HTTP on port \([0-9][0-9]*\)$/\1/p' "$dir/server.log")
-  [[ -n $http_port ]] && break
-  kill -0 "$pid" 2>/dev/null || fail "rentwave exited before it was ready"
-  ((SECONDS < deadline)) || fail "rentwave not ready after 20 s"
-  sleep 0.02
-done
+# shellcheck source=scripts/wait_for_serving.sh
+source "$root/scripts/wait_for_serving.sh"
+http_port=$(wait_for_serving "$dir/server.log" HTTP "$pid") ||
+  fail "rentwave did not start"
 base=http://127.0.0.1:$http_port
 
 # --- Helpers -----------------------------------------------------------------

@@ -41,16 +41,9 @@ fail() {
   --password-cost minimum --log-level info >"$dir/stdout" 2>"$dir/stderr" &
 pid=$!
 
-# Wait (at most 20 s) for the ready line.
-port=
-deadline=$((SECONDS + 20))
-while [[ -z $port ]]; do
-  port=$(sed -n 's/^rentwave: serving gRPC on port \([0-9][0-9]*\)$/\1/p' "$dir/stdout")
-  [[ -n $port ]] && break
-  kill -0 "$pid" 2>/dev/null || fail "rentwave exited before it was ready"
-  ((SECONDS < deadline)) || fail "rentwave not ready after 20 s"
-  sleep 0.02
-done
+# shellcheck source=scripts/wait_for_serving.sh
+source "$(dirname "$0")/../../scripts/wait_for_serving.sh"
+port=$(wait_for_serving "$dir/stdout" gRPC "$pid") || fail "rentwave did not start"
 url=http://127.0.0.1:$port
 
 bufcurl() {
