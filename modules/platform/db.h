@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -32,9 +33,26 @@ class Tx {
   // The connection's prepared statements (see CachedStatement).
   StatementCache& statements() { return statements_; }
   bool writable() const { return writable_; }
+  // Whether a write that failed halfway (see AllOrNothing) is in this
+  // transaction: then it cannot commit.
+  bool broken() const { return broken_; }
   // Runs `fn` after this transaction has committed durably (never if it rolls
   // back), on the committing thread, outside the writer lock.
   void OnCommit(std::function<void()> fn) {
+    on_commit_.push_back(std::move(fn));
+  }
+  // The same, but one hook per `owner`: registering again replaces the
+  // owner's earlier hook (in its place), so a module that needs only the
+  // last word of a transaction (e.g. "events up to seq N committed") wakes
+  // its listeners once per commit rather than once per row.
+  void OnCommit(const void* owner, std::function<void()> fn) {
+    for (auto& [hook_owner, index] : owned_hooks_) {
+      if (hook_owner == owner) {
+        on_commit_[index] = std::move(fn);
+        return;
+      }
+    }
+    owned_hooks_.emplace_back(owner, on_commit_.size());
     on_commit_.push_back(std::move(fn));
   }
 
@@ -44,10 +62,16 @@ class Tx {
   Tx(SQLite::Database& db, StatementCache& statements, bool writable)
       : db_(db), statements_(statements), writable_(writable) {}
 
+  friend absl::Status InSavepoint(Tx&, absl::FunctionRef<absl::Status()>);
+  friend absl::Status AllOrNothing(Tx&, absl::FunctionRef<absl::Status()>);
+
   SQLite::Database& db_;
   StatementCache& statements_;
   bool writable_;
+  bool broken_ = false;
   std::vector<std::function<void()>> on_commit_;
+  // (owner, index in on_commit_) of the hooks registered with an owner.
+  std::vector<std::pair<const void*, size_t>> owned_hooks_;
 };
 
 struct DatabaseOptions {
@@ -130,10 +154,21 @@ absl::Status StatusFromSqlite(const std::exception& e);
 // Runs `op` in a savepoint of `tx` (a write transaction), so that whatever
 // fails inside it, an error status or a SQLite exception (a failed insert, a
 // full disk), rolls back what `op` wrote and nothing else; the exception
-// becomes a status rather than unwinding through the caller. For in-process
-// APIs that promise "a failure writes nothing" inside a caller's
-// transaction. If SQLite has rolled back the whole transaction (I/O error),
-// the savepoint is gone with it and Database::Write fails the caller.
+// becomes a status rather than unwinding through the caller. For callers
+// that go on after a failure (e.g. the late-fee timer skipping one rental).
+// If SQLite has rolled back the whole transaction (I/O error), the
+// savepoint is gone with it and Database::Write fails the caller.
 absl::Status InSavepoint(Tx& tx, absl::FunctionRef<absl::Status()> op);
+
+// Runs `op` so that it either completes or leaves nothing behind that can
+// commit, without the cost of a savepoint (SQLite copies every page a
+// savepoint touches): an error status or SQLite exception comes back as a
+// status, and if `op` had already changed rows when it failed, `tx` is
+// marked broken: Database::Write then rolls the whole write back and fails
+// it with INTERNAL, unless an enclosing InSavepoint rolls the part back
+// first. For in-process APIs that promise "a failure writes nothing": they
+// check everything before their first write, so only storage failures can
+// break a transaction.
+absl::Status AllOrNothing(Tx& tx, absl::FunctionRef<absl::Status()> op);
 
 }  // namespace rentwave::platform

@@ -181,6 +181,91 @@ TEST_F(MemoryDbTest, OnCommitHooksDoNotRunOnRollback) {
   EXPECT_EQ(runs, 0);
 }
 
+TEST_F(MemoryDbTest, AnOwnersOnCommitHookReplacesItsEarlierOneInPlace) {
+  std::vector<std::string> ran;
+  int owner_a = 0;
+  int owner_b = 0;
+  absl::Status status = db_->Write([&](Tx& tx) {
+    tx.OnCommit(&owner_a, [&] { ran.push_back("a1"); });
+    tx.OnCommit([&] { ran.push_back("plain"); });
+    tx.OnCommit(&owner_b, [&] { ran.push_back("b1"); });
+    tx.OnCommit(&owner_a, [&] { ran.push_back("a2"); });
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(ran, (std::vector<std::string>{"a2", "plain", "b1"}));
+}
+
+TEST_F(MemoryDbTest, InSavepointUndoesOnlyItsOwnPartAndGoesOn) {
+  absl::Status inner;
+  absl::Status status = db_->Write([&](Tx& tx) {
+    InsertKv(tx, "kept", 1);
+    inner = InSavepoint(tx, [&]() -> absl::Status {
+      InsertKv(tx, "undone", 2);
+      InsertKv(tx, "kept", 3);  // duplicate key: SQLite throws
+      return absl::OkStatus();
+    });
+    InsertKv(tx, "after", 4);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(inner.code(), absl::StatusCode::kInternal) << inner;
+  EXPECT_EQ(CountKey(*db_, "kept"), 1);
+  EXPECT_EQ(CountKey(*db_, "undone"), 0);
+  EXPECT_EQ(CountKey(*db_, "after"), 1);
+}
+
+TEST_F(MemoryDbTest, AllOrNothingFailingBeforeWritingLeavesTheCallerFree) {
+  absl::Status inner;
+  absl::Status status = db_->Write([&](Tx& tx) {
+    inner = AllOrNothing(
+        tx, [] { return absl::FailedPreconditionError("insufficient funds"); });
+    EXPECT_FALSE(tx.broken());
+    InsertKv(tx, "a", 1);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(inner.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CountKey(*db_, "a"), 1);
+}
+
+TEST_F(MemoryDbTest, AllOrNothingFailingHalfwayCannotBeCommittedByIgnoringIt) {
+  absl::Status inner;
+  absl::Status status = db_->Write([&](Tx& tx) {
+    InsertKv(tx, "before", 1);
+    inner = AllOrNothing(tx, [&]() -> absl::Status {
+      InsertKv(tx, "half", 2);
+      InsertKv(tx, "before", 3);  // throws: comes back as a status
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(tx.broken());
+    return absl::OkStatus();  // the failure ignored
+  });
+  EXPECT_EQ(inner.code(), absl::StatusCode::kInternal) << inner;
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "ignored")) << status;
+  EXPECT_EQ(CountKey(*db_, "before"), 0);
+  EXPECT_EQ(CountKey(*db_, "half"), 0);
+}
+
+TEST_F(MemoryDbTest, AnEnclosingSavepointMendsWhatAllOrNothingBroke) {
+  absl::Status status = db_->Write([&](Tx& tx) {
+    InsertKv(tx, "kept", 1);
+    absl::Status part = InSavepoint(tx, [&] {
+      return AllOrNothing(tx, [&]() -> absl::Status {
+        InsertKv(tx, "half", 2);
+        return absl::InternalError("storage failed");
+      });
+    });
+    EXPECT_EQ(part.code(), absl::StatusCode::kInternal);
+    EXPECT_FALSE(tx.broken());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(CountKey(*db_, "kept"), 1);
+  EXPECT_EQ(CountKey(*db_, "half"), 0);
+}
+
 TEST_F(FileDbTest, OnCommitHooksRunAfterCommitOutsideTheWriterLock) {
   std::vector<std::string> log;
   absl::Status status = db_->Write([&](Tx& tx) {

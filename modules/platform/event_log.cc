@@ -68,7 +68,8 @@ absl::Status EventLog::Append(Tx& tx, std::string type,
   insert->bind(5, static_cast<int64_t>(ToMicros(clock_.Now())));
   insert->exec();
   const int64_t seq = tx.db().getLastInsertRowid();
-  tx.OnCommit([this, seq] {
+  // One wake-up per transaction, however many events it appends.
+  tx.OnCommit(this, [this, seq] {
     {
       std::lock_guard<std::mutex> lock(mu_);
       pending_ = true;

@@ -64,9 +64,10 @@ class EventLog {
                                           const std::vector<std::string>& types,
                                           int limit) const;
 
-  // Calls `listener` with the seq of every event appended by a transaction
-  // that commits after this call, until the handle is destroyed. It runs on
-  // the committing thread and must not block. Thread-safe.
+  // Calls `listener` once for every transaction that appends events and
+  // commits after this call, with the seq of its last event (those before
+  // it are committed too), until the handle is destroyed. It runs on the
+  // committing thread and must not block. Thread-safe.
   using Subscription = Watchers<int, int64_t>::Handle;
   std::unique_ptr<Subscription> Watch(std::function<void(int64_t)> listener);
 

@@ -189,6 +189,14 @@ class Rentals {
   // number charged to `*charged`.
   absl::Status ChargeLateInTx(platform::Tx& tx, store::Record& record,
                               absl::Time now, int max_charges, int* charged);
+  // Charges the rentals `ids` (at most `limit` charges) in one write and
+  // returns how many. With `isolated`, each rental in its own savepoint:
+  // one that fails is rolled back alone, and the first such error is kept
+  // in `*first_failure` unless it holds one already; without, the first
+  // failure fails the whole write.
+  absl::StatusOr<int> ChargeChunk(const std::vector<std::string>& ids,
+                                  absl::Time now, int limit, bool isolated,
+                                  absl::Status* first_failure);
   // The late periods due at `now` (capped), and when the next one after
   // those charged falls due (none once returned, cancelled, free of late
   // fees or capped).

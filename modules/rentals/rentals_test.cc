@@ -576,8 +576,8 @@ TEST_F(RentalsTest, ARentalWhoseChargeFailsHoldsUpNoOther) {
   Rental good = MustRent(MustList().id, absl::Hours(1));
   forged_ = true;
   // A charge row for bad's first period without its bookkeeping: charging
-  // that period fails on the row's key. Both are charged in one
-  // transaction, each in its own savepoint.
+  // that period fails on the row's key. Both are in one chunk: its first
+  // write fails on bad, and the retry charges each in its own savepoint.
   ASSERT_TRUE(db_->Write([&](Tx& tx) {
                    store::InsertCharge(tx, bad.id, 1, kLateFee, "t",
                                        clock_.Now());

@@ -463,7 +463,7 @@ absl::StatusOr<std::string> Wallet::Hold(Tx& tx, const std::string& user_id,
       ValidateAmount(amount_minor, options_.max_amount_minor, "amount_minor"));
   RW_RETURN_IF_ERROR(ValidateText(reference, kMaxReferenceChars, "reference"));
   std::string hold_id;
-  RW_RETURN_IF_ERROR(platform::InSavepoint(tx, [&]() -> absl::Status {
+  RW_RETURN_IF_ERROR(platform::AllOrNothing(tx, [&]() -> absl::Status {
     RW_ASSIGN_OR_RETURN(hold_id, DoHold(tx, user_id, amount_minor, reference));
     return absl::OkStatus();
   }));
@@ -501,8 +501,8 @@ absl::StatusOr<std::string> Wallet::DoHold(Tx& tx, const std::string& user_id,
 absl::Status Wallet::Post(Tx& tx, const std::string& hold_id,
                           const Settlement& settlement) {
   RW_RETURN_IF_ERROR(RequireWritable(tx));
-  return platform::InSavepoint(tx,
-                               [&] { return DoPost(tx, hold_id, settlement); });
+  return platform::AllOrNothing(
+      tx, [&] { return DoPost(tx, hold_id, settlement); });
 }
 
 absl::Status Wallet::DoPost(Tx& tx, const std::string& hold_id,
@@ -568,7 +568,7 @@ absl::Status Wallet::DoPost(Tx& tx, const std::string& hold_id,
 
 absl::Status Wallet::Void(Tx& tx, const std::string& hold_id) {
   RW_RETURN_IF_ERROR(RequireWritable(tx));
-  return platform::InSavepoint(tx, [&] { return DoVoid(tx, hold_id); });
+  return platform::AllOrNothing(tx, [&] { return DoVoid(tx, hold_id); });
 }
 
 absl::Status Wallet::DoVoid(Tx& tx, const std::string& hold_id) {
@@ -607,7 +607,7 @@ absl::StatusOr<Transaction> Wallet::Charge(
       ValidateCreditAccount(credit_account, user_id, "credit_account"));
   RW_RETURN_IF_ERROR(ValidateText(reference, kMaxReferenceChars, "reference"));
   Transaction charged;
-  RW_RETURN_IF_ERROR(platform::InSavepoint(tx, [&]() -> absl::Status {
+  RW_RETURN_IF_ERROR(platform::AllOrNothing(tx, [&]() -> absl::Status {
     RW_ASSIGN_OR_RETURN(
         charged, DoCharge(tx, user_id, amount_minor, credit_account, reference,
                           from_hold));

@@ -154,10 +154,11 @@ class Wallet {
 
   // --- In-process API for other modules, inside the caller's write
   // transaction, so that e.g. renting is atomic. Thread-safe as Tx is. A
-  // call that fails has written nothing to `tx` (each runs in its own
-  // savepoint; SQLite failures come back as statuses, as from
-  // Database::Write, never as exceptions); one given a read transaction
-  // fails with INTERNAL. ---
+  // call that fails has written nothing to `tx`: every rule is checked
+  // before the first write, and a storage failure after it marks `tx`
+  // broken so that it cannot commit (platform::AllOrNothing). SQLite
+  // failures come back as statuses, as from Database::Write, never as
+  // exceptions; a call given a read transaction fails with INTERNAL. ---
 
   // The user's wallet as seen inside `tx`.
   absl::StatusOr<Summary> GetInTx(platform::Tx& tx,
@@ -215,7 +216,7 @@ class Wallet {
       absl::FunctionRef<absl::StatusOr<Transaction>(platform::Tx&, absl::Time)>
           make);
 
-  // The in-process operations without their input checks and savepoint.
+  // The in-process operations without their input checks and AllOrNothing.
   absl::StatusOr<std::string> DoHold(platform::Tx& tx,
                                      const std::string& user_id,
                                      int64_t amount_minor,

@@ -1155,8 +1155,8 @@ TEST_F(WalletTest, VerifyFindsCorruptedHoldsAndUnexplainedDebt) {
 
 // ---------------------------------------------------------------------------
 // A failure while writing (here: the event insert, forced by a trigger)
-// still leaves the caller's transaction as it was, and comes back as a
-// status rather than an exception.
+// comes back as a status rather than an exception, and even a caller that
+// ignores it cannot commit half of the call.
 
 TEST_F(WalletTest, AnInProcessCallThatFailsWhileWritingWritesNothing) {
   MustDeposit(kAlice, 1000);
@@ -1181,9 +1181,14 @@ TEST_F(WalletTest, AnInProcessCallThatFailsWhileWritingWritesNothing) {
         }}};
   for (const auto& [name, call] : calls) {
     absl::Status status;
-    // InTx commits whatever the call left behind.
-    EXPECT_NO_THROW(status = InTx(call)) << name;
+    absl::Status committed;
+    EXPECT_NO_THROW(committed = db_->Write([&](Tx& tx) {
+      status = call(tx);
+      return absl::OkStatus();  // tries to commit what the call left
+    })) << name;
     EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << name << status;
+    EXPECT_EQ(committed.code(), absl::StatusCode::kInternal)
+        << name << committed;
     EXPECT_EQ(State(), before) << name;
   }
   Exec("DROP TRIGGER temp.wallet_test_fail");
