@@ -16,6 +16,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "modules/platform/checkpointer.h"
 #include "modules/platform/group_commit.h"
 
 namespace rentwave::platform {
@@ -146,6 +147,7 @@ class Database {
   // Declared after the connections: destroyed (finalized) before they close.
   absl::flat_hash_map<const SQLite::Database*, std::unique_ptr<StatementCache>>
       statements_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // files written in WAL mode
 };
 
 // Converts a SQLite/SQLiteCpp failure into a status (see Database::Write).

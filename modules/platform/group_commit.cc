@@ -101,11 +101,14 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
     fail_group(StatusFromSqlite(e));
     return;
   }
+  // A write alone in its group needs no savepoint (SQLite copies every page
+  // a savepoint touches): if it fails, the whole transaction rolls back.
+  const bool alone = group.size() == 1;
   bool any_ok = false;
   for (Request* r : group) {
     Tx tx(writer_, statements_, /*writable=*/true);
     try {
-      run("SAVEPOINT rw_write");
+      if (!alone) run("SAVEPOINT rw_write");
       r->status = r->fn(tx);
     } catch (const std::exception& e) {
       r->status = StatusFromSqlite(e);
@@ -127,10 +130,10 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
     }
     try {
       if (r->status.ok()) {
-        run("RELEASE rw_write");
+        if (!alone) run("RELEASE rw_write");
         r->on_commit = std::move(tx.on_commit_);
         any_ok = true;
-      } else {
+      } else if (!alone) {
         run("ROLLBACK TO rw_write");
         run("RELEASE rw_write");
       }
