@@ -7,18 +7,18 @@ absl::Time SystemClock::Now() const {
 }
 
 absl::Time ManualClock::Now() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return FromMicros(ToMicros(now_));
 }
 
 absl::Time ManualClock::Advance(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   now_ += d;
   return FromMicros(ToMicros(now_));
 }
 
 void ManualClock::Set(absl::Time t) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   now_ = t;
 }
 

@@ -1,7 +1,10 @@
 // Time source injected into every component that reads the time.
 #pragma once
 
-#include "absl/synchronization/mutex.h"
+#include <mutex>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace rentwave::platform {
@@ -36,7 +39,7 @@ class ManualClock final : public Clock {
   void Set(absl::Time t);
 
  private:
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
 };
 

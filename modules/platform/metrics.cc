@@ -65,7 +65,7 @@ void Metrics::Record(absl::string_view protocol, absl::string_view method,
   key.clear();
   const absl::string_view separator(&kSeparator, 1);
   absl::StrAppend(&key, protocol, separator, method, separator, code);
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = series_.find(key);
   if (it == series_.end()) it = series_.emplace(key, Series{}).first;
   Series& s = it->second;
@@ -83,7 +83,7 @@ std::string Metrics::Prometheus() const {
       "# TYPE rentwave_request_duration_seconds histogram\n";
   std::vector<std::pair<std::string, Series>> series;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     series.assign(series_.begin(), series_.end());
   }
   std::sort(series.begin(), series.end(),

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <array>
+#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace rentwave::platform {
@@ -39,7 +41,7 @@ class Metrics {
   // (twice per REST call, on every RPC) looks it up without allocating.
   static constexpr char kSeparator = '\x1f';
 
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
   const absl::Time started_ = absl::Now();
 };

@@ -37,7 +37,7 @@ RateLimiter::Bucket& RateLimiter::Refill(Shard& shard, const std::string& key,
 bool RateLimiter::Allow(const std::string& key, absl::Time now) {
   if (limit_.per_second <= 0) return true;
   Shard& shard = ShardOf(key);
-  absl::MutexLock lock(&shard.mu);
+  std::lock_guard<std::mutex> lock(shard.mu);
   Bucket& b = Refill(shard, key, now);
   if (b.tokens < 1) return false;
   b.tokens -= 1;
@@ -47,7 +47,7 @@ bool RateLimiter::Allow(const std::string& key, absl::Time now) {
 absl::Duration RateLimiter::RetryAfter(const std::string& key, absl::Time now) {
   if (limit_.per_second <= 0) return absl::ZeroDuration();
   Shard& shard = ShardOf(key);
-  absl::MutexLock lock(&shard.mu);
+  std::lock_guard<std::mutex> lock(shard.mu);
   const Bucket& b = Refill(shard, key, now);
   if (b.tokens >= 1) return absl::ZeroDuration();
   return absl::Seconds((1 - b.tokens) / limit_.per_second);

@@ -6,10 +6,11 @@
 #pragma once
 
 #include <array>
+#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace rentwave::platform {
@@ -38,7 +39,7 @@ class RateLimiter {
   static constexpr size_t kShards = 16;
   static constexpr size_t kPruneAbove = 4096;  // keys per shard, at first
   struct Shard {
-    absl::Mutex mu;
+    std::mutex mu;
     absl::flat_hash_map<std::string, Bucket> buckets ABSL_GUARDED_BY(mu);
     // Prune when the map grows past this; doubled after a prune that kept
     // most, so pruning stays amortized O(1) per new key.

@@ -233,19 +233,19 @@ void RpcGate::RunOnWorker(std::function<void()> work) const {
 }
 
 bool RpcGate::Attach(LiveStreamBase* stream) const {
-  absl::MutexLock lock(&streams_mu_);
+  std::lock_guard<std::mutex> lock(streams_mu_);
   if (streams_stopped_) return false;
   streams_.insert(stream);
   return true;
 }
 
 void RpcGate::Detach(LiveStreamBase* stream) const {
-  absl::MutexLock lock(&streams_mu_);
+  std::lock_guard<std::mutex> lock(streams_mu_);
   streams_.erase(stream);
 }
 
 void RpcGate::StopStreams() const {
-  absl::MutexLock lock(&streams_mu_);
+  std::lock_guard<std::mutex> lock(streams_mu_);
   streams_stopped_ = true;
   for (LiveStreamBase* stream : streams_) stream->Stop();
 }

@@ -8,14 +8,16 @@
 #include <grpcpp/support/server_callback.h>
 
 #include <functional>
+#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
@@ -160,7 +162,7 @@ class RpcGate final : public StreamHost {
   const absl::Duration default_deadline_;
   mutable RateLimiter per_user_;
   mutable RateLimiter per_address_;
-  mutable absl::Mutex streams_mu_;
+  mutable std::mutex streams_mu_;
   mutable absl::flat_hash_set<LiveStreamBase*> streams_
       ABSL_GUARDED_BY(streams_mu_);
   mutable bool streams_stopped_ ABSL_GUARDED_BY(streams_mu_) = false;

@@ -7,10 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 
 namespace rentwave::platform {
 
@@ -39,7 +40,7 @@ class Watchers {
   // Calls `listener` with every value published under `key` from now on,
   // until the handle is destroyed. Thread-safe.
   std::unique_ptr<Handle> Add(Key key, Listener listener) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     const int64_t id = ++next_id_;
     listeners_[key].emplace(id, std::move(listener));
     return std::unique_ptr<Handle>(new Handle(*this, std::move(key), id));
@@ -49,7 +50,7 @@ class Watchers {
   void Publish(const Key& key, const Value& value) {
     // Under the lock, so that a handle destroyed meanwhile waits for a call
     // in progress rather than racing it.
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = listeners_.find(key);
     if (it == listeners_.end()) return;
     for (const auto& [id, listener] : it->second) listener(value);
@@ -57,14 +58,14 @@ class Watchers {
 
  private:
   void Remove(const Key& key, int64_t id) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = listeners_.find(key);
     if (it == listeners_.end()) return;
     it->second.erase(id);
     if (it->second.empty()) listeners_.erase(it);
   }
 
-  absl::Mutex mu_;
+  std::mutex mu_;
   int64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<Key, absl::flat_hash_map<int64_t, Listener>> listeners_
       ABSL_GUARDED_BY(mu_);

@@ -10,7 +10,7 @@ constexpr size_t kMaxTracked = 100000;
 }  // namespace
 
 bool LoginLimiter::TryAttempt(const std::string& username, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = failures_.find(username);
   if (it != failures_.end() &&
       static_cast<int>(it->second.size()) >= limits_.max_failures &&
@@ -27,7 +27,7 @@ bool LoginLimiter::TryAttempt(const std::string& username, absl::Time now) {
 }
 
 void LoginLimiter::RecordSuccess(const std::string& username) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   failures_.erase(username);
 }
 

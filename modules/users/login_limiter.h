@@ -3,10 +3,11 @@
 #pragma once
 
 #include <deque>
+#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace rentwave::users {
@@ -36,7 +37,7 @@ class LoginLimiter {
   void PruneLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const LoginLimits limits_;
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   absl::flat_hash_map<std::string, std::deque<absl::Time>> failures_
       ABSL_GUARDED_BY(mu_);
 };

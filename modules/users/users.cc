@@ -57,7 +57,7 @@ absl::StatusOr<std::unique_ptr<Users>> Users::Create(
   RW_ASSIGN_OR_RETURN(
       users->decoy_hash_,
       HashPassword(RandomString(16), users->options_.password_cost));
-  absl::MutexLock lock(&users->revoked_mu_);
+  std::lock_guard<std::mutex> lock(users->revoked_mu_);
   users->revoked_.insert(revoked.begin(), revoked.end());
   return users;
 }
@@ -130,7 +130,7 @@ absl::Status Users::Logout(const Caller& caller) {
                                       caller.user_id, "{}"));
     tx.OnCommit([this, caller] {
       absl::Time now = clock_.Now();
-      absl::MutexLock lock(&revoked_mu_);
+      std::lock_guard<std::mutex> lock(revoked_mu_);
       absl::erase_if(revoked_, [&](const auto& e) { return e.second <= now; });
       revoked_.emplace(caller.token_id, caller.token_expiry);
     });
@@ -140,7 +140,7 @@ absl::Status Users::Logout(const Caller& caller) {
 }
 
 bool Users::IsRevoked(const std::string& token_id) const {
-  absl::MutexLock lock(&revoked_mu_);
+  std::lock_guard<std::mutex> lock(revoked_mu_);
   return revoked_.contains(token_id);
 }
 

@@ -3,13 +3,14 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
@@ -122,7 +123,7 @@ class Users final : public platform::Authenticator {
   // A hash of a random password: verified against on unknown usernames so
   // that they take as long as wrong passwords (no user enumeration by timing).
   std::string decoy_hash_;
-  mutable absl::Mutex revoked_mu_;
+  mutable std::mutex revoked_mu_;
   // token id -> expiry of every revoked, unexpired token (a cache of the
   // stored revocations).
   mutable absl::flat_hash_map<std::string, absl::Time> revoked_

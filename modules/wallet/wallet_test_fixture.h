@@ -7,12 +7,13 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "modules/platform/clock.h"
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
@@ -40,7 +41,7 @@ class WalletFixture : public ::testing::Test {
   }
 
   void AddUser(const std::string& id) {
-    absl::MutexLock lock(&users_mu_);
+    std::lock_guard<std::mutex> lock(users_mu_);
     users_.insert(id);
   }
 
@@ -50,7 +51,7 @@ class WalletFixture : public ::testing::Test {
     options.currency = "USD";
     options.max_amount_minor = 1'000'000;
     options.user_exists = [this](const std::string& id) -> absl::Status {
-      absl::MutexLock lock(&users_mu_);
+      std::lock_guard<std::mutex> lock(users_mu_);
       if (users_.contains(id)) return absl::OkStatus();
       return absl::NotFoundError("user: not found");
     };
@@ -110,7 +111,7 @@ class WalletFixture : public ::testing::Test {
   platform::ManualClock clock_;
   std::unique_ptr<platform::Database> db_;
   std::unique_ptr<platform::EventLog> events_;
-  absl::Mutex users_mu_;
+  std::mutex users_mu_;
   absl::flat_hash_set<std::string> users_ ABSL_GUARDED_BY(users_mu_);
   std::unique_ptr<Wallet> wallet_;
   int requests_ = 0;
