@@ -6,6 +6,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "modules/notifications/notifications_store.h"
+#include "modules/platform/json_object.h"
 #include "modules/platform/random.h"
 #include "modules/platform/status.h"
 
@@ -67,11 +68,12 @@ absl::StatusOr<Notification> Notifications::Notify(
   n.text = text;
   n.reference = reference;
   store::Insert(tx, n);
-  RW_RETURN_IF_ERROR(events_.Append(
-      tx, "notification.created", n.id, "",
-      nlohmann::json{
-          {"user_id", n.user_id}, {"kind", n.kind}, {"reference", n.reference}}
-          .dump()));
+  RW_RETURN_IF_ERROR(events_.Append(tx, "notification.created", n.id, "",
+                                    platform::JsonObject()
+                                        .Add("user_id", n.user_id)
+                                        .Add("kind", n.kind)
+                                        .Add("reference", n.reference)
+                                        .Done()));
   // Watchers hear only of what is durable.
   tx.OnCommit([this, n] { watchers_.Publish(n.user_id, n); });
   return n;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/json_object.h"
 #include "modules/platform/money.h"
 #include "modules/platform/random.h"
 #include "modules/platform/status.h"
@@ -311,16 +312,18 @@ absl::StatusOr<Rental> Rentals::Create(const std::string& renter_id,
     store::Insert(tx, record);
     store::InsertRequest(tx, renter_id, request.request_id, fingerprint, r.id,
                          now);
-    nlohmann::json payload = {{"listing_id", r.listing_id},
-                              {"renter_id", r.renter_id},
-                              {"owner_id", r.owner_id},
-                              {"start_us", platform::ToMicros(r.start)},
-                              {"end_us", platform::ToMicros(r.end)},
-                              {"price_minor", r.price_minor},
-                              {"deposit_minor", r.deposit_minor},
-                              {"currency", r.currency}};
     RW_RETURN_IF_ERROR(
-        events_.Append(tx, "rental.created", r.id, renter_id, payload.dump()));
+        events_.Append(tx, "rental.created", r.id, renter_id,
+                       platform::JsonObject()
+                           .Add("listing_id", r.listing_id)
+                           .Add("renter_id", r.renter_id)
+                           .Add("owner_id", r.owner_id)
+                           .Add("start_us", platform::ToMicros(r.start))
+                           .Add("end_us", platform::ToMicros(r.end))
+                           .Add("price_minor", r.price_minor)
+                           .Add("deposit_minor", r.deposit_minor)
+                           .Add("currency", r.currency)
+                           .Done()));
     RW_RETURN_IF_ERROR(notifications_
                            .Notify(tx, r.owner_id, "rental.created",
                                    absl::StrCat("Your item \"", listing.title,
@@ -413,14 +416,15 @@ absl::Status Rentals::ChargeLateInTx(Tx& tx, store::Record& record,
     store::InsertCharge(tx, r.id, k, r.late_fee_minor, t.id, charged_at);
     r.late_periods_charged = k;
     r.late_fees_charged_minor += r.late_fee_minor;
-    nlohmann::json payload = {{"period", k},
-                              {"amount_minor", r.late_fee_minor},
-                              {"currency", r.currency},
-                              {"transaction_id", t.id},
-                              {"renter_id", r.renter_id},
-                              {"owner_id", r.owner_id}};
-    RW_RETURN_IF_ERROR(
-        events_.Append(tx, "rental.late", r.id, "", payload.dump()));
+    RW_RETURN_IF_ERROR(events_.Append(tx, "rental.late", r.id, "",
+                                      platform::JsonObject()
+                                          .Add("period", k)
+                                          .Add("amount_minor", r.late_fee_minor)
+                                          .Add("currency", r.currency)
+                                          .Add("transaction_id", t.id)
+                                          .Add("renter_id", r.renter_id)
+                                          .Add("owner_id", r.owner_id)
+                                          .Done()));
     const std::string amount =
         platform::FormatMoney(r.late_fee_minor, r.currency);
     RW_RETURN_IF_ERROR(notifications_
@@ -474,14 +478,16 @@ absl::StatusOr<Rental> Rentals::Return(const std::string& caller_id,
     r.updated = now;
     record.next_charge = std::nullopt;
     store::Update(tx, record);
-    nlohmann::json payload = {{"returned_by", caller_id},
-                              {"price_minor", r.price_minor},
-                              {"fee_minor", fee},
-                              {"late_periods", r.late_periods_charged},
-                              {"late_fees_minor", r.late_fees_charged_minor},
-                              {"currency", r.currency}};
     RW_RETURN_IF_ERROR(
-        events_.Append(tx, "rental.returned", r.id, caller_id, payload.dump()));
+        events_.Append(tx, "rental.returned", r.id, caller_id,
+                       platform::JsonObject()
+                           .Add("returned_by", caller_id)
+                           .Add("price_minor", r.price_minor)
+                           .Add("fee_minor", fee)
+                           .Add("late_periods", r.late_periods_charged)
+                           .Add("late_fees_minor", r.late_fees_charged_minor)
+                           .Add("currency", r.currency)
+                           .Done()));
     for (const std::string& user : {r.renter_id, r.owner_id}) {
       RW_RETURN_IF_ERROR(
           notifications_
@@ -521,9 +527,9 @@ absl::StatusOr<Rental> Rentals::Cancel(const std::string& caller_id,
     r.updated = now;
     record.next_charge = std::nullopt;
     store::Update(tx, record);
-    nlohmann::json payload = {{"cancelled_by", caller_id}};
-    RW_RETURN_IF_ERROR(events_.Append(tx, "rental.cancelled", r.id, caller_id,
-                                      payload.dump()));
+    RW_RETURN_IF_ERROR(events_.Append(
+        tx, "rental.cancelled", r.id, caller_id,
+        platform::JsonObject().Add("cancelled_by", caller_id).Done()));
     const std::string& other =
         caller_id == r.owner_id ? r.renter_id : r.owner_id;
     return notifications_
@@ -596,12 +602,14 @@ absl::StatusOr<Rental> Rentals::Extend(const std::string& caller_id,
     record.next_charge = NextChargeAt(r);
     store::Update(tx, record);
     store::InsertRequest(tx, caller_id, request_id, fingerprint, r.id, now);
-    nlohmann::json payload = {{"end_us", platform::ToMicros(new_end)},
-                              {"price_minor", price},
-                              {"extra_minor", extra},
-                              {"currency", r.currency}};
     RW_RETURN_IF_ERROR(
-        events_.Append(tx, "rental.extended", r.id, caller_id, payload.dump()));
+        events_.Append(tx, "rental.extended", r.id, caller_id,
+                       platform::JsonObject()
+                           .Add("end_us", platform::ToMicros(new_end))
+                           .Add("price_minor", price)
+                           .Add("extra_minor", extra)
+                           .Add("currency", r.currency)
+                           .Done()));
     RW_RETURN_IF_ERROR(notifications_
                            .Notify(tx, r.owner_id, "rental.extended",
                                    "A rental of your item was extended",

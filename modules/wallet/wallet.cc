@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "modules/platform/json_object.h"
 #include "modules/platform/money.h"
 #include "modules/platform/random.h"
 #include "modules/platform/status.h"
@@ -182,13 +183,13 @@ Transaction NewTransaction(Kind kind, std::string debit, std::string credit,
   return t;
 }
 
-// An event payload about `t`, with `extra` fields.
-std::string MoneyPayload(const Transaction& t, const nlohmann::json& extra) {
-  nlohmann::json payload = {{"transaction_id", t.id},
-                            {"amount_minor", t.amount_minor},
-                            {"currency", t.currency}};
-  for (const auto& [key, value] : extra.items()) payload[key] = value;
-  return payload.dump();
+// An event payload about `t`, for more fields to be added.
+platform::JsonObject MoneyPayload(const Transaction& t) {
+  platform::JsonObject payload;
+  payload.Add("transaction_id", t.id)
+      .Add("amount_minor", t.amount_minor)
+      .Add("currency", t.currency);
+  return payload;
 }
 
 absl::Status RequireWritable(const Tx& tx) {
@@ -313,7 +314,7 @@ absl::StatusOr<Transaction> Wallet::Deposit(const std::string& user_id,
         changes.Save(now);
         store::InsertTransfer(tx, t);
         RW_RETURN_IF_ERROR(events_.Append(tx, "wallet.deposited", user_id,
-                                          user_id, MoneyPayload(t, {})));
+                                          user_id, MoneyPayload(t).Done()));
         return t;
       });
 }
@@ -341,7 +342,7 @@ absl::StatusOr<Transaction> Wallet::Withdraw(const std::string& user_id,
         changes.Save(now);
         store::InsertTransfer(tx, t);
         RW_RETURN_IF_ERROR(events_.Append(tx, "wallet.withdrawn", user_id,
-                                          user_id, MoneyPayload(t, {})));
+                                          user_id, MoneyPayload(t).Done()));
         return t;
       });
 }
@@ -389,9 +390,9 @@ absl::StatusOr<Transaction> Wallet::Transfer(const std::string& user_id,
         t.memo = memo;
         changes.Save(now);
         store::InsertTransfer(tx, t);
-        RW_RETURN_IF_ERROR(
-            events_.Append(tx, "wallet.transferred", user_id, user_id,
-                           MoneyPayload(t, {{"to_user_id", to_user_id}})));
+        RW_RETURN_IF_ERROR(events_.Append(
+            tx, "wallet.transferred", user_id, user_id,
+            MoneyPayload(t).Add("to_user_id", to_user_id).Done()));
         return t;
       });
 }
@@ -492,9 +493,11 @@ absl::StatusOr<std::string> Wallet::DoHold(Tx& tx, const std::string& user_id,
   changes.Save(now);
   store::InsertHold(tx, hold);
   store::InsertTransfer(tx, t);
-  RW_RETURN_IF_ERROR(events_.Append(
-      tx, "wallet.held", user_id, "",
-      MoneyPayload(t, {{"hold_id", hold.id}, {"reference", reference}})));
+  RW_RETURN_IF_ERROR(events_.Append(tx, "wallet.held", user_id, "",
+                                    MoneyPayload(t)
+                                        .Add("hold_id", hold.id)
+                                        .Add("reference", reference)
+                                        .Done()));
   return hold.id;
 }
 
@@ -553,17 +556,19 @@ absl::Status Wallet::DoPost(Tx& tx, const std::string& hold_id,
   changes.Save(now);
   store::UpdateHold(tx, hold, now);
   for (const Transaction& t : entries) store::InsertTransfer(tx, t);
-  nlohmann::json payload = {
-      {"hold_id", hold.id},
-      {"amount_minor", settlement.amount_minor},
-      {"fee_minor", settlement.fee_minor},
-      {"released_minor", released},
-      {"currency", options_.currency},
-      // Not checked when nothing goes to it: it may not even be UTF-8,
-      // which dump() would throw on.
-      {"credit_account",
-       payment > 0 ? settlement.credit_account : std::string()}};
-  return events_.Append(tx, "wallet.posted", user, "", payload.dump());
+  std::string payload =
+      platform::JsonObject()
+          .Add("hold_id", hold.id)
+          .Add("amount_minor", settlement.amount_minor)
+          .Add("fee_minor", settlement.fee_minor)
+          .Add("released_minor", released)
+          .Add("currency", options_.currency)
+          // Not checked when nothing goes to it: it may not even be UTF-8,
+          // which the payload cannot hold.
+          .Add("credit_account",
+               payment > 0 ? settlement.credit_account : std::string())
+          .Done();
+  return events_.Append(tx, "wallet.posted", user, "", std::move(payload));
 }
 
 absl::Status Wallet::Void(Tx& tx, const std::string& hold_id) {
@@ -588,11 +593,12 @@ absl::Status Wallet::DoVoid(Tx& tx, const std::string& hold_id) {
     t.hold_id = hold.id;
     store::InsertTransfer(tx, t);
   }
-  nlohmann::json payload = {{"hold_id", hold.id},
-                            {"released_minor", released},
-                            {"currency", options_.currency}};
   return events_.Append(tx, "wallet.voided", hold.account_id, "",
-                        payload.dump());
+                        platform::JsonObject()
+                            .Add("hold_id", hold.id)
+                            .Add("released_minor", released)
+                            .Add("currency", options_.currency)
+                            .Done());
 }
 
 absl::StatusOr<Transaction> Wallet::Charge(
@@ -648,12 +654,13 @@ absl::StatusOr<Transaction> Wallet::DoCharge(
     store::UpdateHold(tx, *hold, now);
   }
   store::InsertTransfer(tx, t);
-  RW_RETURN_IF_ERROR(
-      events_.Append(tx, "wallet.charged", user_id, "",
-                     MoneyPayload(t, {{"credit_account", credit_account},
-                                      {"reference", reference},
-                                      {"hold_id", t.hold_id},
-                                      {"from_hold_minor", from_held}})));
+  RW_RETURN_IF_ERROR(events_.Append(tx, "wallet.charged", user_id, "",
+                                    MoneyPayload(t)
+                                        .Add("credit_account", credit_account)
+                                        .Add("reference", reference)
+                                        .Add("hold_id", t.hold_id)
+                                        .Add("from_hold_minor", from_held)
+                                        .Done()));
   return t;
 }
 
