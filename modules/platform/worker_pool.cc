@@ -20,10 +20,11 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::Run(std::function<void()> task) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    tasks_.push_back(std::move(task));
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  tasks_.push_back(std::move(task));
+  // Under the lock: once it is released, the task may run, end the last
+  // call and let the server destroy this pool (and ready_) before a
+  // notify_one outside it would have run (found by ThreadSanitizer).
   ready_.notify_one();
 }
 
