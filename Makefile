@@ -5,7 +5,7 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build run demo soak test test-asan bench bench-greeter bench-rest bench-search bench-wallet bench-rentals bench-timer clean
+.PHONY: deps configure build run demo soak test test-asan test-tsan bench bench-greeter bench-rest bench-search bench-wallet bench-rentals bench-timer clean
 
 deps:
 	./scripts/install-deps.sh
@@ -51,6 +51,28 @@ test-asan: deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j$(JOBS)
+
+# The whole test suite on a build instrumented with ThreadSanitizer. Debian's
+# gRPC, protobuf and abseil are not instrumented: tests/sanitizers/tsan.supp
+# names the reports that only their hidden synchronization causes (each line
+# says why). Reports go to $(TSAN_BUILD)/tsan-reports/, one file per process
+# that reported (a server a test starts as well as the test itself); the first
+# report stops its process, and any report at all fails the target, even one
+# from a server that its test then killed.
+TSAN_BUILD ?= build-tsan
+TSAN_REPORTS = $(abspath $(TSAN_BUILD))/tsan-reports
+test-tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DRENTWAVE_SANITIZE=thread
+	cmake --build $(TSAN_BUILD) -j$(JOBS)
+	rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
+	cd $(TSAN_BUILD) && \
+	  TSAN_OPTIONS="suppressions=$(CURDIR)/tests/sanitizers/tsan.supp halt_on_error=1 second_deadlock_stack=1 history_size=4 log_path=$(TSAN_REPORTS)/tsan" \
+	  ctest --output-on-failure -j$(JOBS); status=$$?; \
+	  if ls $(TSAN_REPORTS)/tsan.* >/dev/null 2>&1; then \
+	    cat $(TSAN_REPORTS)/tsan.*; \
+	    echo "test-tsan: ThreadSanitizer reports in $(TSAN_REPORTS)"; exit 1; \
+	  fi; exit $$status
 
 # Every benchmark, then docs/PERFORMANCE.md from what they printed (about
 # 25 minutes: the timer benchmark seeds a million rentals first).
