@@ -91,6 +91,11 @@ namespace store {
 struct Record;  // rentals_store.h
 }  // namespace store
 
+// "rental:<id>": the reference a rental's wallet holds and charges and its
+// notifications carry, so that a wallet entry or a notification leads back
+// to the rental.
+std::string RentalReference(const std::string& rental_id);
+
 class Rentals {
  public:
   // Loads (or creates) the page-token key. Errors: INVALID_ARGUMENT for bad
