@@ -4,7 +4,7 @@
 Each seed is: one byte naming the method (its index among every method of
 proto/rentwave/v1/*.proto, sorted by full name), one byte of flags (caller,
 tampered token, relative timestamps) and the request in protobuf wire format;
-see rpc_fuzzer.cc. Requests are written below in protobuf text format, with
+see rpc_input.h. Requests are written below in protobuf text format, with
 the placeholders rpc_fuzzer replaces ($OWNER, $BIKE, $ACTIVE, ...).
 
 Needs protoc and python3-protobuf (Debian: protobuf-compiler,

@@ -1,10 +1,15 @@
 #include "rpc_mutator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <memory>
 
+#include "absl/container/flat_hash_set.h"
 #include "google/protobuf/descriptor.h"
+#include "rpc_input.h"
 
 namespace rentwave::fuzz {
 namespace {
@@ -12,6 +17,7 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
+using google::protobuf::MethodDescriptor;
 using google::protobuf::Reflection;
 
 constexpr int kMaxDepth = 8;
@@ -230,11 +236,115 @@ void Mutate(Message* message, std::minstd_rand& rng,
   SetValue(message, f, 0, rng, words, now, depth);
 }
 
+// Values for string fields: the placeholders, every field name of the API
+// (update_mask paths), and words the handlers look for.
+const std::vector<std::string>& Words() {
+  static const auto* const words = [] {
+    auto* w = new std::vector<std::string>{"$OWNER",
+                                           "$RENTER",
+                                           "$ADMIN",
+                                           "$BIKE",
+                                           "$BOOK",
+                                           "$ACTIVE",
+                                           "$FUTURE",
+                                           "$DEPOSIT",
+                                           "$NOTE",
+                                           "USD",
+                                           "EUR",
+                                           "usd",
+                                           "XXX",
+                                           "0-441-17271-7",
+                                           "9780441172719",
+                                           "978-0-441-17271-9",
+                                           "044117271X",
+                                           kUsernames[1],
+                                           kUsernames[2],
+                                           kUsernames[3],
+                                           kPassword,
+                                           "a@b.c",
+                                           "NO",
+                                           "Oslo",
+                                           "dune",
+                                           "\"dune\"",
+                                           "du*",
+                                           "a OR b",
+                                           "NEAR(a b)",
+                                           "-x",
+                                           "'",
+                                           "%",
+                                           "_",
+                                           "\\",
+                                           "\xc3\xa9",
+                                           "\xe2\x9c\x93",
+                                           "\xe2\x80\xae",
+                                           "\xf0\x9f\x9a\xb2",
+                                           " ",
+                                           "\t",
+                                           "0",
+                                           "-1",
+                                           "AAAA",
+                                           "rental.created",
+                                           "wallet.deposited",
+                                           "listing.created",
+                                           "user.registered",
+                                           "*",
+                                           "owner_id",
+                                           "user.email"};
+    std::vector<const google::protobuf::Descriptor*> pending;
+    for (const MethodDescriptor* method : Methods()) {
+      pending.push_back(method->input_type());
+      pending.push_back(method->output_type());
+    }
+    absl::flat_hash_set<const google::protobuf::Descriptor*> seen;
+    while (!pending.empty()) {
+      const google::protobuf::Descriptor* type = pending.back();
+      pending.pop_back();
+      if (!seen.insert(type).second) continue;
+      for (int i = 0; i < type->field_count(); ++i) {
+        w->push_back(type->field(i)->name());
+        if (type->field(i)->message_type() != nullptr) {
+          pending.push_back(type->field(i)->message_type());
+        }
+      }
+    }
+    std::sort(w->begin(), w->end());
+    w->erase(std::unique(w->begin(), w->end()), w->end());
+    return w;
+  }();
+  return *words;
+}
+
 }  // namespace
 
 void MutateMessage(google::protobuf::Message* message, std::minstd_rand& rng,
                    const std::vector<std::string>& words, int64_t now_seconds) {
   Mutate(message, rng, words, now_seconds, 0);
+}
+
+size_t MutateInput(uint8_t* data, size_t size, size_t max_size,
+                   unsigned int seed, ByteMutator byte_mutate) {
+  std::minstd_rand rng(seed);
+  if (size < 2 || max_size < 2 || rng() % 3 == 0) {
+    return byte_mutate(data, size, max_size);
+  }
+  if (rng() % 16 == 0) {  // another caller or flag
+    data[1] ^= static_cast<uint8_t>(1u << (rng() % 5));
+    return size;
+  }
+  const std::vector<const MethodDescriptor*>& methods = Methods();
+  const MethodDescriptor* method = methods[data[0] % methods.size()];
+  std::unique_ptr<Message> request(Prototype(method->input_type()).New());
+  request->ParseFromArray(data + 2, static_cast<int>(size - 2));
+  const int rounds = 1 + static_cast<int>(rng() % 3);
+  for (int i = 0; i < rounds; ++i) {
+    MutateMessage(request.get(), rng, Words(), kStartSeconds);
+  }
+  const std::string wire = request->SerializeAsString();
+  if (wire.size() > max_size - 2) {
+    return byte_mutate(data, size, max_size);
+  }
+  std::memcpy(data + 2, wire.data(), wire.size());
+  return 2 + wire.size();
 }
 
 }  // namespace rentwave::fuzz
