@@ -20,9 +20,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
+import rentwave_ports
 import rentwave_stubs
 
 rentwave_stubs.require_grpc()  # exits 77 without them
@@ -54,21 +54,12 @@ class Server:
                  "--password-cost", "minimum",
                  "--fee-basis-points", str(FEE_BASIS_POINTS)],
                 stdout=log, stderr=subprocess.STDOUT, env=env)
-        self.port = self._wait_for_port()
-
-    def _wait_for_port(self):
-        prefix = "rentwave: serving gRPC on port "
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            with open(self.log_path) as log:
-                for line in log:
-                    if line.startswith(prefix):
-                        return int(line[len(prefix):])
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.02)
-        self.kill()
-        raise RuntimeError(f"rentwave did not start:\n{self.log()}")
+        ports = rentwave_ports.wait_for_ports(self.process, self.log_path,
+                                              protocols=["gRPC"], timeout=20)
+        if ports is None:
+            self.kill()
+            raise RuntimeError(f"rentwave did not start:\n{self.log()}")
+        self.port = ports["gRPC"]
 
     def log(self):
         with open(self.log_path) as log:

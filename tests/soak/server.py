@@ -17,6 +17,7 @@ import time
 
 import grpc
 
+import rentwave_ports
 from rpc import HOUR, RPC_TIMEOUT, TRANSIENT, micros
 
 try:
@@ -70,33 +71,14 @@ class Server:
                      "--log-level", "warn"],
                     stdout=log, stderr=subprocess.STDOUT, env=env,
                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
-            ports = self._wait_for_ports()
+            ports = rentwave_ports.wait_for_ports(self.process, self.log_path)
             if ports is not None:
-                self.grpc_port, self.http_port = ports
+                self.grpc_port, self.http_port = ports["gRPC"], ports["HTTP"]
                 return
+            self.kill()
             if attempt == 0 and self.grpc_port != 0:
                 continue
         raise RuntimeError(f"rentwave did not start:\n{self.log_tail()}")
-
-    def _wait_for_ports(self):
-        grpc_prefix = "rentwave: serving gRPC on port "
-        http_prefix = "rentwave: serving HTTP on port "
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            grpc_port = http_port = None
-            with open(self.log_path) as log:
-                for line in log:
-                    if line.startswith(grpc_prefix):
-                        grpc_port = int(line[len(grpc_prefix):])
-                    if line.startswith(http_prefix):
-                        http_port = int(line[len(http_prefix):])
-            if grpc_port and http_port:
-                return grpc_port, http_port
-            if self.process.poll() is not None:
-                return None
-            time.sleep(0.01)
-        self.kill()
-        return None
 
     def alive(self):
         return self.process is not None and self.process.poll() is None
