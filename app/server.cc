@@ -207,6 +207,13 @@ void Server::Shutdown() {
   grpc_->Wait();
   grpc_.reset();
   gateway_.reset();
+  DestroyModules();
+}
+
+void Server::DestroyModules() {
+  // The gate first: its workers run what is still queued and are joined
+  // before anything their handlers use goes.
+  gate_.reset();
   late_fee_timer_->Stop();
   events_->Stop();
   const platform::WriteStats writes = db_->write_stats();
@@ -220,7 +227,6 @@ void Server::Shutdown() {
   wallet_grpc_.reset();
   listings_grpc_.reset();
   users_grpc_.reset();
-  gate_.reset();
   rentals_.reset();
   notifications_.reset();
   wallet_.reset();

@@ -61,6 +61,9 @@ class Server {
  private:
   Server(const Config& config, const platform::Clock& clock)
       : config_(config), clock_(clock) {}
+  // The second half of Shutdown, once grpc::Server::Wait has returned: every
+  // call has finished, on whichever thread it ran.
+  void DestroyModules();
 
   const Config config_;
   const platform::Clock& clock_;
