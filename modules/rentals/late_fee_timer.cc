@@ -33,22 +33,20 @@ void LateFeeTimer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+// Wake and WakeBy notify under the lock: released first, the timer could be
+// stopped and destroyed before the notify touched its condition variable.
 void LateFeeTimer::Wake() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    woken_ = true;
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  woken_ = true;
   wake_.notify_all();
 }
 
 void LateFeeTimer::WakeBy(absl::Time due) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    // Under a stream of bookings this is nearly always false: each would
-    // otherwise cost the timer two queries.
-    if (asleep_ && due >= planned_) return;
-    woken_ = true;
-  }
+  std::lock_guard<std::mutex> lock(mu_);
+  // Under a stream of bookings this is nearly always false: each would
+  // otherwise cost the timer two queries.
+  if (asleep_ && due >= planned_) return;
+  woken_ = true;
   wake_.notify_all();
 }
 
