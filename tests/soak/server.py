@@ -8,7 +8,6 @@ it restarts at the real time), and opens the Gate for the virtual users only
 once the clock is restored.
 """
 
-import ctypes
 import os
 import random
 import signal
@@ -20,17 +19,12 @@ import grpc
 import rentwave_ports
 from rpc import HOUR, RPC_TIMEOUT, TRANSIENT, micros
 
-try:
-    _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
-except OSError:
-    _LIBC = None
-
-
-def _die_with_parent():
-    """In the child: SIGKILL if the harness dies (even by SIGKILL). libc is
-    loaded before forking: no dlopen in a child of a threaded process."""
-    if _LIBC is not None:
-        _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+# The server gets SIGKILL if the harness dies (even by SIGKILL): util-linux's
+# setpriv sets PR_SET_PDEATHSIG and execs it. Not a preexec_fn: Python code
+# between fork and exec in this threaded process (the virtual users' gRPC
+# threads) can deadlock the child before exec, and Popen with it; that hung
+# about one soak run in ten under the sanitizers.
+DIE_WITH_PARENT = ["setpriv", "--pdeathsig", "KILL", "--"]
 
 
 class Server:
@@ -62,15 +56,16 @@ class Server:
                    if not k.startswith("RENTWAVE_")}
             with open(self.log_path, "w") as log:
                 self.process = subprocess.Popen(
-                    [self.binary, "serve", "--db", self.db,
-                     "--grpc-listen", f"127.0.0.1:{grpc_port}",
-                     "--http-listen", f"127.0.0.1:{http_port}",
-                     "--dev-clock", "--password-cost", "minimum",
-                     "--user-rate", "0", "--address-rate", "0",
-                     "--db-synchronous", "full", "--shutdown-grace", "2",
-                     "--log-level", "warn"],
+                    DIE_WITH_PARENT + [
+                        self.binary, "serve", "--db", self.db,
+                        "--grpc-listen", f"127.0.0.1:{grpc_port}",
+                        "--http-listen", f"127.0.0.1:{http_port}",
+                        "--dev-clock", "--password-cost", "minimum",
+                        "--user-rate", "0", "--address-rate", "0",
+                        "--db-synchronous", "full", "--shutdown-grace", "2",
+                        "--log-level", "warn"],
                     stdout=log, stderr=subprocess.STDOUT, env=env,
-                    stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                    stdin=subprocess.DEVNULL)
             ports = rentwave_ports.wait_for_ports(self.process, self.log_path)
             if ports is not None:
                 self.grpc_port, self.http_port = ports["gRPC"], ports["HTTP"]
