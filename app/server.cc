@@ -217,8 +217,12 @@ void Server::DestroyModules() {
   late_fee_timer_->Stop();
   events_->Stop();
   const platform::WriteStats writes = db_->write_stats();
-  spdlog::info("{} write transactions in {} commits", writes.transactions,
-               writes.commits);
+  const platform::CheckpointStats checkpoints = db_->checkpoint_stats();
+  spdlog::info(
+      "{} write transactions in {} commits; {} checkpoints in the background, "
+      "{} by the writer",
+      writes.transactions, writes.commits, checkpoints.background,
+      checkpoints.by_writer);
   dev_clock_grpc_.reset();
   late_fee_timer_.reset();
   events_grpc_.reset();

@@ -46,7 +46,7 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* schema,
     // (the thread is mid-checkpoint) just means next commit tries again.
     const int rc = sqlite3_wal_checkpoint_v2(
         db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc == SQLITE_OK) ++me->inline_;
+    if (rc == SQLITE_OK) ++me->by_writer_;
     return SQLITE_OK;
   }
   if (pages >= me->wake_pages_) {

@@ -19,7 +19,7 @@ namespace rentwave::platform {
 
 struct CheckpointStats {
   int64_t background = 0;  // checkpoints run by the thread
-  int64_t inline_ = 0;     // run by a commit because the log grew too long
+  int64_t by_writer = 0;   // run by a commit because the log grew too long
 };
 
 class Checkpointer {
@@ -42,7 +42,9 @@ class Checkpointer {
 
   void Start();
 
-  CheckpointStats stats() const { return {background_.load(), inline_.load()}; }
+  CheckpointStats stats() const {
+    return {background_.load(), by_writer_.load()};
+  }
 
  private:
   // sqlite3_wal_hook's callback, on the committing thread.
@@ -58,7 +60,7 @@ class Checkpointer {
   bool pending_ = false;  // guarded by mu_
   bool stop_ = false;     // guarded by mu_
   std::atomic<int64_t> background_{0};
-  std::atomic<int64_t> inline_{0};
+  std::atomic<int64_t> by_writer_{0};
   std::thread thread_;
 };
 

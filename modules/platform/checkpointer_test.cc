@@ -65,7 +65,7 @@ TEST_F(CheckpointerTest, TheThreadCopiesCommittedPagesWithoutTheWriter) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     EXPECT_GE(checkpointer.stats().background, 1);
-    EXPECT_EQ(checkpointer.stats().inline_, 0);
+    EXPECT_EQ(checkpointer.stats().by_writer, 0);
   }  // the thread stopped: no checkpoint runs while the file is copied
   EXPECT_GE(RowsInDatabaseFile(), 20);
 }
@@ -75,10 +75,10 @@ TEST_F(CheckpointerTest, ALogTooLongIsCheckpointedByTheCommittingWriter) {
   Checkpointer checkpointer(*writer_, path_, /*synchronous_full=*/true,
                             /*wake_pages=*/20, /*inline_pages=*/40);
   CommitPages(10);
-  EXPECT_EQ(checkpointer.stats().inline_, 0);
+  EXPECT_EQ(checkpointer.stats().by_writer, 0);
   EXPECT_EQ(RowsInDatabaseFile(), 0);
   for (int i = 0; i < 4; ++i) CommitPages(10);
-  EXPECT_GE(checkpointer.stats().inline_, 1);
+  EXPECT_GE(checkpointer.stats().by_writer, 1);
   EXPECT_EQ(checkpointer.stats().background, 0);
   EXPECT_GE(RowsInDatabaseFile(), 40);
 }

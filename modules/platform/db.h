@@ -127,6 +127,11 @@ class Database {
 
   const std::string& path() const { return options_.path; }
   WriteStats write_stats() const { return group_commit_->stats(); }
+  // Checkpoints so far (none for an in-memory or read-only database): many
+  // by the writer means the background thread cannot keep up.
+  CheckpointStats checkpoint_stats() const {
+    return checkpointer_ ? checkpointer_->stats() : CheckpointStats{};
+  }
 
  private:
   explicit Database(DatabaseOptions options);

@@ -11,6 +11,7 @@
 namespace rentwave::platform {
 
 struct GroupCommit::Request {
+  explicit Request(absl::FunctionRef<absl::Status(Tx&)> f) : fn(f) {}
   absl::FunctionRef<absl::Status(Tx&)> fn;
   absl::Status status;
   std::vector<std::function<void()>> on_commit;
@@ -43,7 +44,7 @@ GroupCommit::~GroupCommit() {
 }
 
 absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
-  Request request{fn};
+  Request request(fn);
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&request);
   while (!request.done) {
