@@ -1,11 +1,12 @@
 # The two commands that do everything on a fresh Debian 12 machine:
 #   make run    install what is missing, build, serve on ./data/rentwave.db
-#   make test   install what is missing, build, run every test (ctest)
+#   make test   install what is missing, build, run every test (ctest), then
+#               fuzz each libFuzzer target for 30 s
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build run demo soak test test-asan test-tsan bench bench-greeter bench-rest bench-search bench-wallet bench-rentals bench-timer clean
+.PHONY: deps configure build run demo soak test test-asan test-tsan fuzz fuzz-build fuzz-transcoder fuzz-rpc bench bench-greeter bench-rest bench-search bench-wallet bench-rentals bench-timer clean
 
 deps:
 	./scripts/install-deps.sh
@@ -36,8 +37,15 @@ soak: build
 	  /usr/share/gocode/src/github.com/gogo/googleapis \
 	  --duration $(DURATION) $(SOAK_ARGS)
 
-test: build
+# Every test, then each libFuzzer target for FUZZ_TEST_SECONDS (a clang
+# build in $(FUZZ_BUILD); see fuzz/README.md).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 30
+test: build fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	fuzz/run.sh $(FUZZ_BUILD) transcoder $(FUZZ_TEST_SECONDS)
+	fuzz/run.sh $(FUZZ_BUILD) rpc $(FUZZ_TEST_SECONDS)
 
 # The whole test suite on a build instrumented with AddressSanitizer and
 # UndefinedBehaviorSanitizer (any report fails the test that caused it).
@@ -105,42 +113,20 @@ clean:
 	rm -rf $(BUILD)
 
 # Fuzzes for FUZZ_SECONDS each with libFuzzer (clang, ASan, UBSan) in
-# $(FUZZ_BUILD): `make fuzz` both targets, one after the other;
-# `make fuzz-transcoder` the REST transcoder alone, on a copy of
-# fuzz/corpus/transcoder (new inputs stay in $(FUZZ_BUILD)/fuzz/corpus);
-# `make fuzz-rpc` every RPC through the whole server, on a copy of
-# fuzz/corpus/rpc (new inputs in $(FUZZ_BUILD)/fuzz/corpus-rpc). Fails on any
-# crash, sanitizer report, timeout or out-of-memory; the input is saved as
-# $(FUZZ_BUILD)/fuzz/artifacts/crash-* (rpc: artifacts-rpc/crash-*; or
-# timeout-*, oom-*).
-FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 60
-.PHONY: fuzz fuzz-build fuzz-transcoder fuzz-rpc
-define FUZZ_TRANSCODER_RUN
-	rm -rf $(FUZZ_BUILD)/fuzz/corpus
-	mkdir -p $(FUZZ_BUILD)/fuzz/corpus $(FUZZ_BUILD)/fuzz/artifacts
-	cp fuzz/corpus/transcoder/* $(FUZZ_BUILD)/fuzz/corpus/
-	$(FUZZ_BUILD)/fuzz/transcoder_fuzzer $(FUZZ_BUILD)/fuzz/corpus \
-	  -dict=fuzz/transcoder.dict -max_total_time=$(FUZZ_SECONDS) \
-	  -max_len=4096 -timeout=5 \
-	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/fuzz/artifacts/
-endef
-define FUZZ_RPC_RUN
-	rm -rf $(FUZZ_BUILD)/fuzz/corpus-rpc
-	mkdir -p $(FUZZ_BUILD)/fuzz/corpus-rpc $(FUZZ_BUILD)/fuzz/artifacts-rpc
-	cp fuzz/corpus/rpc/* $(FUZZ_BUILD)/fuzz/corpus-rpc/
-	$(FUZZ_BUILD)/fuzz/rpc_fuzzer $(FUZZ_BUILD)/fuzz/corpus-rpc \
-	  -dict=fuzz/rpc.dict -max_total_time=$(FUZZ_SECONDS) \
-	  -max_len=4096 -timeout=30 \
-	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/fuzz/artifacts-rpc/
-endef
+# $(FUZZ_BUILD) (fuzz/run.sh): `make fuzz` both targets, one after the other;
+# `make fuzz-transcoder` the REST transcoder alone, `make fuzz-rpc` every RPC
+# through the whole server. Each starts from a copy of its checked-in corpus
+# (fuzz/corpus/TARGET; new inputs stay in $(FUZZ_BUILD)/fuzz/corpus-TARGET)
+# and fails on any crash, sanitizer report, timeout or out-of-memory, the
+# input saved in $(FUZZ_BUILD)/fuzz/artifacts-TARGET/. `make test` runs both
+# for FUZZ_TEST_SECONDS.
 fuzz-build: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRENTWAVE_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target transcoder_fuzzer rpc_fuzzer
 fuzz: fuzz-build
-	$(FUZZ_TRANSCODER_RUN)
-	$(FUZZ_RPC_RUN)
+	fuzz/run.sh $(FUZZ_BUILD) transcoder $(FUZZ_SECONDS)
+	fuzz/run.sh $(FUZZ_BUILD) rpc $(FUZZ_SECONDS)
 fuzz-transcoder: fuzz-build
-	$(FUZZ_TRANSCODER_RUN)
+	fuzz/run.sh $(FUZZ_BUILD) transcoder $(FUZZ_SECONDS)
 fuzz-rpc: fuzz-build
-	$(FUZZ_RPC_RUN)
+	fuzz/run.sh $(FUZZ_BUILD) rpc $(FUZZ_SECONDS)
