@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "app/rest/grpc_call.h"
+#include "app/rest/http_server.h"
 #include "app/rest/socket_workarounds.h"
 #include "app/rest/transcoder.h"
 #include "modules/platform/status.h"
@@ -119,7 +120,8 @@ HttpGateway::HttpGateway(const RouteTable& routes,
       openapi_json_(std::move(openapi_json)),
       ready_(std::move(ready)),
       server_(options_.tls_cert_path.empty()
-                  ? std::make_unique<httplib::Server>()
+                  ? std::unique_ptr<httplib::Server>(
+                        std::make_unique<KeepAliveServer>())
                   : std::make_unique<httplib::SSLServer>(
                         options_.tls_cert_path.c_str(),
                         options_.tls_key_path.c_str())) {}

@@ -13,12 +13,30 @@ namespace {
 // Socket descriptors are small; httplib's are below this.
 constexpr int kMaxFd = 65536;
 
-struct Endpoint {
-  std::string address;
-  int port = -1;
-};
+// Calls `visit(fd, local, peer)` for every open TCP socket of the process
+// until it returns true; returns whether one did.
+bool ForEachSocket(
+    const std::function<bool(int, const Endpoint&, const Endpoint*)>& visit) {
+  for (int fd = 0; fd < kMaxFd; ++fd) {
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
+      if (errno == EBADF && fd > 1024) break;  // past the open descriptors
+      continue;
+    }
+    Endpoint local_end = EndpointOf(local);
+    if (local_end.port < 0) continue;
+    bool connected =
+        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0;
+    Endpoint peer_end = EndpointOf(peer);
+    if (visit(fd, local_end, connected ? &peer_end : nullptr)) return true;
+  }
+  return false;
+}
 
-Endpoint ToEndpoint(const sockaddr_storage& addr) {
+}  // namespace
+
+Endpoint EndpointOf(const sockaddr_storage& addr) {
   char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
@@ -32,29 +50,6 @@ Endpoint ToEndpoint(const sockaddr_storage& addr) {
   }
   return {};
 }
-
-// Calls `visit(fd, local, peer)` for every open TCP socket of the process
-// until it returns true; returns whether one did.
-bool ForEachSocket(
-    const std::function<bool(int, const Endpoint&, const Endpoint*)>& visit) {
-  for (int fd = 0; fd < kMaxFd; ++fd) {
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
-      if (errno == EBADF && fd > 1024) break;  // past the open descriptors
-      continue;
-    }
-    Endpoint local_end = ToEndpoint(local);
-    if (local_end.port < 0) continue;
-    bool connected =
-        getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0;
-    Endpoint peer_end = ToEndpoint(peer);
-    if (visit(fd, local_end, connected ? &peer_end : nullptr)) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 void RaiseListenBacklog(int port) {
   ForEachSocket([port](int fd, const Endpoint& local, const Endpoint* peer) {

@@ -2,9 +2,18 @@
 // reach: they act on the server's sockets, found by address.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <string>
 
 namespace rentwave::rest {
+
+// A socket address as text: "127.0.0.1" or "::1" (no brackets), and port.
+struct Endpoint {
+  std::string address;
+  int port = -1;  // -1: not an IPv4 or IPv6 address
+};
+Endpoint EndpointOf(const sockaddr_storage& addr);
 
 // httplib listens with a backlog of 5: a burst of new connections overflows
 // it and clients wait a SYN retransmit (1 s). Raises the backlog of the

@@ -1,0 +1,181 @@
+#include "app/rest/http_server.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "app/rest/socket_workarounds.h"
+
+namespace rentwave::rest {
+namespace {
+
+constexpr size_t kReadBuffer = 16 * 1024;
+// While waiting for the next request the loop looks this often whether the
+// server is stopping.
+constexpr absl::Duration kStopCheck = absl::Milliseconds(100);
+
+// Waits up to `timeout` for `events` on `sock`; the revents, 0 on timeout,
+// -1 on error.
+int Wait(int sock, short events, absl::Duration timeout) {
+  pollfd p{sock, events, 0};
+  int ms = static_cast<int>(
+      std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout)));
+  int n;
+  do {
+    n = ::poll(&p, 1, ms);
+  } while (n < 0 && errno == EINTR);
+  return n > 0 ? p.revents : n;
+}
+
+absl::Duration Timeout(time_t seconds, time_t microseconds) {
+  return absl::Seconds(seconds) + absl::Microseconds(microseconds);
+}
+
+}  // namespace
+
+ConnectionStream::ConnectionStream(int sock, absl::Duration read_timeout,
+                                   absl::Duration write_timeout)
+    : sock_(sock),
+      read_timeout_(read_timeout),
+      write_timeout_(write_timeout),
+      in_(kReadBuffer, '\0') {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (getpeername(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    peer_ = EndpointOf(addr);
+  }
+  len = sizeof(addr);
+  if (getsockname(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    local_ = EndpointOf(addr);
+  }
+}
+
+bool ConnectionStream::WaitForRequest(
+    absl::Duration keep_alive, const std::atomic<socket_t>& listening) const {
+  if (in_begin_ < in_end_) return true;  // pipelined
+  const absl::Time deadline = absl::Now() + keep_alive;
+  while (listening != INVALID_SOCKET) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
+    const int ready = Wait(sock_, POLLIN, std::min(left, kStopCheck));
+    if (ready != 0) return ready > 0;
+  }
+  return false;
+}
+
+bool ConnectionStream::Flush() const {
+  if (held_.empty()) return true;
+  const bool sent = SendAll(held_.data(), held_.size());
+  held_.clear();
+  return sent;
+}
+
+bool ConnectionStream::is_readable() const {
+  if (in_begin_ < in_end_) return true;
+  return Flush() && Wait(sock_, POLLIN, read_timeout_) > 0;
+}
+
+bool ConnectionStream::is_writable() const {
+  if (!Flush()) return false;
+  const int ready = Wait(sock_, POLLOUT | POLLIN, write_timeout_);
+  if (ready <= 0 || (ready & (POLLERR | POLLHUP | POLLNVAL)) ||
+      !(ready & POLLOUT)) {
+    return false;
+  }
+  if (!(ready & POLLIN)) return true;
+  char byte;
+  // Readable: more requests (alive) or the end of the stream (gone).
+  return ::recv(sock_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+ssize_t ConnectionStream::read(char* ptr, size_t size) {
+  if (in_begin_ == in_end_) {
+    ssize_t n = ::recv(sock_, in_.data(), in_.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!is_readable()) return -1;
+      n = ::recv(sock_, in_.data(), in_.size(), MSG_DONTWAIT);
+    }
+    if (n <= 0) return n;
+    in_begin_ = 0;
+    in_end_ = static_cast<size_t>(n);
+  }
+  const size_t n = std::min(size, in_end_ - in_begin_);
+  std::memcpy(ptr, in_.data() + in_begin_, n);
+  in_begin_ += n;
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t ConnectionStream::write(const char* ptr, size_t size) {
+  if (hold_next_) {
+    hold_next_ = false;
+    held_.assign(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  bool sent;
+  if (held_.empty()) {
+    sent = SendAll(ptr, size);
+  } else {
+    held_.append(ptr, size);
+    sent = Flush();
+  }
+  return sent ? static_cast<ssize_t>(size) : -1;
+}
+
+void ConnectionStream::get_remote_ip_and_port(std::string& ip,
+                                              int& port) const {
+  ip = peer_.address;
+  port = peer_.port;
+}
+
+void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
+  ip = local_.address;
+  port = local_.port;
+}
+
+bool ConnectionStream::SendAll(const char* data, size_t size) const {
+  while (size > 0) {
+    const ssize_t n = ::send(sock_, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      data += n;
+      size -= static_cast<size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      const int ready = Wait(sock_, POLLOUT, write_timeout_);
+      if (ready <= 0 || !(ready & POLLOUT)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+bool KeepAliveServer::process_and_close_socket(socket_t sock) {
+  ConnectionStream stream(sock, Timeout(read_timeout_sec_, read_timeout_usec_),
+                          Timeout(write_timeout_sec_, write_timeout_usec_));
+  bool served = false;
+  for (size_t left = keep_alive_max_count_; left > 0; --left) {
+    if (!stream.WaitForRequest(absl::Seconds(keep_alive_timeout_sec_),
+                               svr_sock_)) {
+      break;
+    }
+    bool closed = false;
+    stream.HoldNextWrite();
+    // The last request allowed on the connection is answered with
+    // "Connection: close".
+    served = process_request(stream, left == 1, closed, nullptr);
+    served = stream.Flush() && served;
+    if (!served || closed) break;
+  }
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+  return served;
+}
+
+}  // namespace rentwave::rest
