@@ -28,40 +28,33 @@ bool Parse(grpc::ByteBuffer* buffer, google::protobuf::Message* out) {
          out->ParseFromArray(slice.begin(), static_cast<int>(slice.size()));
 }
 
-// A completion queue for the calls of one thread, drained when it ends.
-struct CallerQueue {
-  ~CallerQueue() {
-    queue.Shutdown();
-    void* tag;
-    bool ok;
-    while (queue.Next(&tag, &ok)) {
-    }
-  }
-  grpc::CompletionQueue queue;
-};
-
 }  // namespace
 
 grpc::Status CallUnary(grpc::GenericStub& stub, const std::string& method,
                        const ForwardedMetadata& metadata,
                        const google::protobuf::Message& request,
                        google::protobuf::Message* response) {
-  // The caller's own completion queue: the answer wakes the thread waiting
-  // for it directly, rather than one of gRPC's callback threads that would
-  // then have to hand it over.
-  thread_local CallerQueue queue;
   grpc::ClientContext ctx;
   AddMetadata(metadata, &ctx);
   grpc::ByteBuffer request_bytes = Serialize(request), response_bytes;
+  // The answer comes to a callback on one of gRPC's threads (the one that
+  // ran the handler, for the in-process channel) and wakes this thread
+  // through a condition variable: one futex, where a completion queue of
+  // this thread's own would take an eventfd write, a poll and a read.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
   grpc::Status status;
-  auto call = stub.PrepareUnaryCall(&ctx, method, request_bytes, &queue.queue);
-  call->StartCall();
-  call->Finish(&response_bytes, &status, &status);
-  void* tag = nullptr;
-  bool ok = false;
-  // The queue serves one call at a time: its next event is this call's end.
-  if (!queue.queue.Next(&tag, &ok) || tag != &status || !ok) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "the call did not finish");
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request_bytes,
+                 &response_bytes, [&](grpc::Status s) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(s);
+                   done = true;
+                   cv.notify_one();
+                 });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
   }
   if (status.ok() && !Parse(&response_bytes, response)) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "unparsable response");
