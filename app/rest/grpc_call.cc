@@ -2,6 +2,8 @@
 
 #include <grpcpp/support/slice.h>
 
+#include <atomic>
+
 #include "modules/platform/live_stream.h"
 
 namespace rentwave::rest {
@@ -41,21 +43,28 @@ grpc::Status CallUnary(grpc::GenericStub& stub, const std::string& method,
   // ran the handler, for the in-process channel) and wakes this thread
   // through a condition variable: one futex, where a completion queue of
   // this thread's own would take an eventfd write, a poll and a read.
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
+  struct Waiter {
+    std::atomic<bool> published{false};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+  } waiter;
+  // gRPC hands the callback to its thread inside its own (uninstrumented)
+  // code; this release and the callback's acquire make that order visible
+  // to ThreadSanitizer too.
+  waiter.published.store(true, std::memory_order_release);
   stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request_bytes,
-                 &response_bytes, [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(s);
-                   done = true;
-                   cv.notify_one();
+                 &response_bytes, [&waiter](grpc::Status s) {
+                   waiter.published.load(std::memory_order_acquire);
+                   std::lock_guard<std::mutex> lock(waiter.mu);
+                   waiter.status = std::move(s);
+                   waiter.done = true;
+                   waiter.cv.notify_one();
                  });
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return done; });
-  }
+  std::unique_lock<std::mutex> lock(waiter.mu);
+  waiter.cv.wait(lock, [&] { return waiter.done; });
+  grpc::Status status = std::move(waiter.status);
   if (status.ok() && !Parse(&response_bytes, response)) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "unparsable response");
   }
