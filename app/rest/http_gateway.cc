@@ -171,10 +171,13 @@ absl::Status HttpGateway::Start() {
   server_->Delete(".*", handler);
   server_->Options(".*", handler);
   // httplib's own errors (413 for an oversized body, 400 for a bad request
-  // line) get a JSON Status body too, never an HTML page.
+  // line) get a JSON Status body too, never an HTML page. Part of such a
+  // request may be unread: the connection closes after the answer
+  // (KeepAliveServer), and says so.
   server_->set_error_handler([](const httplib::Request&,
                                 httplib::Response& res) {
     if (!res.body.empty()) return;
+    res.set_header("Connection", "close");
     int http = res.status;
     res.set_content(http == 413 ? StatusJson(grpc::StatusCode::INVALID_ARGUMENT,
                                              "request body too large")

@@ -228,6 +228,8 @@ TEST_F(HttpGatewayTest, OversizedBodyIs413) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
   StatusMessage(r, 3);
+  // The body was not read: the connection is not used for another request.
+  EXPECT_EQ(r->get_header_value("Connection"), "close");
 }
 
 TEST_F(HttpGatewayTest, UnauthenticatedIs401WithChallenge) {

@@ -7,8 +7,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "app/rest/socket_workarounds.h"
@@ -21,12 +25,23 @@ constexpr size_t kReadBuffer = 16 * 1024;
 // server is stopping.
 constexpr absl::Duration kStopCheck = absl::Milliseconds(100);
 
-// Waits up to `timeout` for `events` on `sock`; the revents, 0 on timeout,
-// -1 on error.
+// Statuses httplib may answer without having read the whole request: a
+// malformed request line, headers or chunked body (400), a body over the
+// limit (413), a URI too long (414), and the like. What follows on the
+// connection may be the rest of that request, not a new one (request
+// smuggling), so the connection is closed after them.
+bool MayLeaveRequestUnread(int status) {
+  return status == 400 || status == 408 || status == 411 || status == 413 ||
+         status == 414 || status == 417 || status == 431 || status == 501;
+}
+
+// Waits up to `timeout` (rounded up to whole milliseconds) for `events` on
+// `sock`; the revents, 0 on timeout, -1 on error.
 int Wait(int sock, short events, absl::Duration timeout) {
   pollfd p{sock, events, 0};
-  int ms = static_cast<int>(
-      std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout)));
+  const int ms = static_cast<int>(std::clamp<int64_t>(
+      absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1))), 0,
+      std::numeric_limits<int>::max()));
   int n;
   do {
     n = ::poll(&p, 1, ms);
@@ -113,6 +128,13 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
+  // A response's status line (after an interim 1xx, the final one's).
+  const absl::string_view data(ptr, size);
+  if (response_status_ < 200 && absl::StartsWith(data, "HTTP/1.") &&
+      data.size() >= 12) {
+    int status = 0;
+    if (absl::SimpleAtoi(data.substr(9, 3), &status)) response_status_ = status;
+  }
   if (hold_next_) {
     hold_next_ = false;
     held_.assign(ptr, size);
@@ -171,7 +193,9 @@ bool KeepAliveServer::process_and_close_socket(socket_t sock) {
     // "Connection: close".
     served = process_request(stream, left == 1, closed, nullptr);
     served = stream.Flush() && served;
-    if (!served || closed) break;
+    if (!served || closed || MayLeaveRequestUnread(stream.response_status())) {
+      break;
+    }
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);

@@ -46,8 +46,15 @@ class ConnectionStream final : public httplib::Stream {
   // stops; looked at every 100 ms).
   bool WaitForRequest(absl::Duration keep_alive,
                       const std::atomic<socket_t>& listening) const;
-  // Holds the next write (a response's header block).
-  void HoldNextWrite() { hold_next_ = true; }
+  // A new request: holds the next write (its response's header block) and
+  // forgets the last response's status.
+  void HoldNextWrite() {
+    hold_next_ = true;
+    response_status_ = 0;
+  }
+  // The status of the response written since HoldNextWrite (the final one,
+  // after an interim 1xx); 0 if none yet.
+  int response_status() const { return response_status_; }
   // Sends held bytes. False if the connection failed.
   bool Flush() const;
 
@@ -71,6 +78,7 @@ class ConnectionStream final : public httplib::Stream {
   std::string in_;  // in_[in_begin_, in_end_): read, not yet taken
   size_t in_begin_ = 0, in_end_ = 0;
   bool hold_next_ = false;
+  int response_status_ = 0;
   mutable std::string held_;  // is_readable and is_writable are const
 };
 
@@ -78,7 +86,9 @@ class KeepAliveServer final : public httplib::Server {
  private:
   // Serves requests on `sock` until the client closes it, it stays idle for
   // the keep-alive timeout, it has served the keep-alive maximum, a request
-  // fails, or the server stops; then closes it. Runs on a worker thread.
+  // fails or is answered with a status after which its bytes may not all
+  // have been read (400, 413, 414...: the rest is not parsed as a request),
+  // or the server stops; then closes it. Runs on a worker thread.
   bool process_and_close_socket(socket_t sock) override;
 };
 
