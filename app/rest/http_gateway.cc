@@ -174,10 +174,10 @@ absl::Status HttpGateway::Start() {
   // line) get a JSON Status body too, never an HTML page. Part of such a
   // request may be unread: the connection closes after the answer
   // (KeepAliveServer), and says so.
-  server_->set_error_handler([](const httplib::Request&,
+  server_->set_error_handler([](const httplib::Request& req,
                                 httplib::Response& res) {
     if (!res.body.empty()) return;
-    res.set_header("Connection", "close");
+    CloseAfterHttplibError(req, res);
     int http = res.status;
     res.set_content(http == 413 ? StatusJson(grpc::StatusCode::INVALID_ARGUMENT,
                                              "request body too large")

@@ -171,10 +171,13 @@ TEST_F(HttpGatewayTest, PostBindsTheBody) {
 }
 
 TEST_F(HttpGatewayTest, ErrorsAreStatusJsonWithTheMappedHttpCode) {
+  client_->set_keep_alive(true);
   auto r = client_->Get("/v1/echo/bad");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(StatusMessage(r, 9), "text: \"bad\" is not allowed");
+  // The request was read whole: the connection stays open.
+  EXPECT_NE(r->get_header_value("Connection"), "close");
 }
 
 TEST_F(HttpGatewayTest, NoRouteIs404) {
@@ -223,6 +226,7 @@ TEST_F(HttpGatewayTest, UnknownQueryParameterIs400NamingIt) {
 }
 
 TEST_F(HttpGatewayTest, OversizedBodyIs413) {
+  client_->set_keep_alive(true);
   std::string big = R"({"text":")" + std::string(4096, 'a') + R"("})";
   auto r = client_->Post("/v1/echo", big, "application/json");
   ASSERT_TRUE(r);

@@ -10,8 +10,8 @@
 #include <limits>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -24,16 +24,6 @@ constexpr size_t kReadBuffer = 16 * 1024;
 // While waiting for the next request the loop looks this often whether the
 // server is stopping.
 constexpr absl::Duration kStopCheck = absl::Milliseconds(100);
-
-// Statuses httplib may answer without having read the whole request: a
-// malformed request line, headers or chunked body (400), a body over the
-// limit (413), a URI too long (414), and the like. What follows on the
-// connection may be the rest of that request, not a new one (request
-// smuggling), so the connection is closed after them.
-bool MayLeaveRequestUnread(int status) {
-  return status == 400 || status == 408 || status == 411 || status == 413 ||
-         status == 414 || status == 417 || status == 431 || status == 501;
-}
 
 // Waits up to `timeout` (rounded up to whole milliseconds) for `events` on
 // `sock`; the revents, 0 on timeout, -1 on error.
@@ -54,6 +44,16 @@ absl::Duration Timeout(time_t seconds, time_t microseconds) {
 }
 
 }  // namespace
+
+void CloseAfterHttplibError(const httplib::Request&, httplib::Response& res) {
+  if (res.body.empty()) res.set_header("Connection", "close");
+}
+
+KeepAliveServer::KeepAliveServer() {
+  set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    CloseAfterHttplibError(req, res);
+  });
+}
 
 ConnectionStream::ConnectionStream(int sock, absl::Duration read_timeout,
                                    absl::Duration write_timeout)
@@ -128,12 +128,12 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  // A response's status line (after an interim 1xx, the final one's).
+  // A response's header block: does it close the connection?
   const absl::string_view data(ptr, size);
-  if (response_status_ < 200 && absl::StartsWith(data, "HTTP/1.") &&
-      data.size() >= 12) {
-    int status = 0;
-    if (absl::SimpleAtoi(data.substr(9, 3), &status)) response_status_ = status;
+  if (absl::StartsWith(data, "HTTP/1.")) {
+    const absl::string_view headers = data.substr(0, data.find("\r\n\r\n"));
+    response_closes_ = absl::StrContains(absl::AsciiStrToLower(headers),
+                                         "\r\nconnection: close");
   }
   if (hold_next_) {
     hold_next_ = false;
@@ -193,9 +193,7 @@ bool KeepAliveServer::process_and_close_socket(socket_t sock) {
     // "Connection: close".
     served = process_request(stream, left == 1, closed, nullptr);
     served = stream.Flush() && served;
-    if (!served || closed || MayLeaveRequestUnread(stream.response_status())) {
-      break;
-    }
+    if (!served || closed || stream.response_closes()) break;
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);

@@ -46,15 +46,14 @@ class ConnectionStream final : public httplib::Stream {
   // stops; looked at every 100 ms).
   bool WaitForRequest(absl::Duration keep_alive,
                       const std::atomic<socket_t>& listening) const;
-  // A new request: holds the next write (its response's header block) and
-  // forgets the last response's status.
+  // A new request: holds the next write (its response's header block).
   void HoldNextWrite() {
     hold_next_ = true;
-    response_status_ = 0;
+    response_closes_ = false;
   }
-  // The status of the response written since HoldNextWrite (the final one,
-  // after an interim 1xx); 0 if none yet.
-  int response_status() const { return response_status_; }
+  // Whether the response written since HoldNextWrite says "Connection:
+  // close" (its last header block, after an interim 1xx).
+  bool response_closes() const { return response_closes_; }
   // Sends held bytes. False if the connection failed.
   bool Flush() const;
 
@@ -78,17 +77,30 @@ class ConnectionStream final : public httplib::Stream {
   std::string in_;  // in_[in_begin_, in_end_): read, not yet taken
   size_t in_begin_ = 0, in_end_ = 0;
   bool hold_next_ = false;
-  int response_status_ = 0;
+  bool response_closes_ = false;
   mutable std::string held_;  // is_readable and is_writable are const
 };
 
+// httplib answers some malformed requests itself without reading all of
+// them (400 for a bad request line, headers or chunked body; 413 for a body
+// over the limit; 414...): its answer has no body until an error handler
+// gives it one. For such an answer this adds "Connection: close", so that
+// the loop below closes the connection rather than read the rest of the
+// request as a new one (request smuggling). For an error handler.
+void CloseAfterHttplibError(const httplib::Request& req,
+                            httplib::Response& res);
+
 class KeepAliveServer final : public httplib::Server {
+ public:
+  // Installs an error handler that calls CloseAfterHttplibError; one that
+  // replaces it must call it too.
+  KeepAliveServer();
+
  private:
   // Serves requests on `sock` until the client closes it, it stays idle for
   // the keep-alive timeout, it has served the keep-alive maximum, a request
-  // fails or is answered with a status after which its bytes may not all
-  // have been read (400, 413, 414...: the rest is not parsed as a request),
-  // or the server stops; then closes it. Runs on a worker thread.
+  // fails or its response says "Connection: close", or the server stops;
+  // then closes it. Runs on a worker thread.
   bool process_and_close_socket(socket_t sock) override;
 };
 
