@@ -105,9 +105,19 @@ bool ConnectionStream::is_writable() const {
     return false;
   }
   if (!(ready & POLLIN)) return true;
-  char byte;
-  // Readable: more requests (alive) or the end of the stream (gone).
-  return ::recv(sock_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+  // Readable: bytes of a next request, or the end of the stream (the client
+  // left). The bytes are read into the buffer, kept for that request, so
+  // that the next check sees an end that follows them (a peek would see
+  // the same bytes forever).
+  if (in_begin_ == in_end_) in_begin_ = in_end_ = 0;
+  if (in_end_ == in_.size()) return true;  // the buffer is full
+  const ssize_t n =
+      ::recv(sock_, in_.data() + in_end_, in_.size() - in_end_, MSG_DONTWAIT);
+  if (n > 0) {
+    in_end_ += static_cast<size_t>(n);
+    return true;
+  }
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {

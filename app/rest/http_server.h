@@ -60,6 +60,8 @@ class ConnectionStream final : public httplib::Stream {
   bool is_readable() const override;
   // Writable, and the client has not closed its end: what httplib checks
   // too, so that a stream's content provider stops once the client left.
+  // Bytes the client sent meanwhile are read ahead for the next request,
+  // so an end after them is seen by the next call.
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
@@ -74,8 +76,9 @@ class ConnectionStream final : public httplib::Stream {
   const absl::Duration read_timeout_;
   const absl::Duration write_timeout_;
   Endpoint peer_, local_;
-  std::string in_;  // in_[in_begin_, in_end_): read, not yet taken
-  size_t in_begin_ = 0, in_end_ = 0;
+  // in_[in_begin_, in_end_): read, not yet taken (is_writable reads ahead)
+  mutable std::string in_;
+  mutable size_t in_begin_ = 0, in_end_ = 0;
   bool hold_next_ = false;
   bool response_closes_ = false;
   mutable std::string held_;  // is_readable and is_writable are const

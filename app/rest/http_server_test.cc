@@ -215,36 +215,67 @@ TEST_F(ConnectionStreamTest, WriteFailsAfterTheWriteTimeoutIfNobodyReads) {
   EXPECT_LT(steady_clock::now() - start, milliseconds(5000));
 }
 
-TEST_F(ConnectionStreamTest, AddressesOfAnInternetSocket) {
-  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  ASSERT_EQ(::listen(listener, 1), 0);
-  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  int client = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  int served = ::accept(listener, nullptr, nullptr);
-  ASSERT_GE(served, 0);
-  sockaddr_in client_addr{};
-  socklen_t client_len = sizeof(client_addr);
-  getsockname(client, reinterpret_cast<sockaddr*>(&client_addr), &client_len);
+// Both ends of a TCP connection on the loopback interface.
+struct TcpConnection {
+  TcpConnection() {
+    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+        ::listen(listener, 1) == 0 &&
+        getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+      client = ::socket(AF_INET, SOCK_STREAM, 0);
+      if (::connect(client, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
+        served = ::accept(listener, nullptr, nullptr);
+      }
+    }
+    ::close(listener);
+  }
+  ~TcpConnection() {
+    if (served >= 0) ::close(served);
+    if (client >= 0) ::close(client);
+  }
+  static int Port(int fd) {
+    sockaddr_in addr{};
+    socklen_t len = sizeof(addr);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    return ntohs(addr.sin_port);
+  }
+  int served = -1;  // the server's end
+  int client = -1;
+};
 
-  ConnectionStream stream(served, absl::Seconds(1), absl::Seconds(1));
+TEST(ConnectionStreamTcpTest, AddressesOfAnInternetSocket) {
+  TcpConnection tcp;
+  ASSERT_GE(tcp.served, 0);
+  ConnectionStream stream(tcp.served, absl::Seconds(1), absl::Seconds(1));
   std::string ip;
   int port = 0;
   stream.get_remote_ip_and_port(ip, port);
   EXPECT_EQ(ip, "127.0.0.1");
-  EXPECT_EQ(port, ntohs(client_addr.sin_port));
+  EXPECT_EQ(port, TcpConnection::Port(tcp.client));
   stream.get_local_ip_and_port(ip, port);
   EXPECT_EQ(ip, "127.0.0.1");
-  EXPECT_EQ(port, ntohs(addr.sin_port));
-  EXPECT_EQ(stream.socket(), served);
-  ::close(served);
-  ::close(client);
-  ::close(listener);
+  EXPECT_EQ(port, TcpConnection::Port(tcp.served));
+  EXPECT_EQ(stream.socket(), tcp.served);
+}
+
+TEST(ConnectionStreamTcpTest, NoticesAClientThatLeftAfterSendingMore) {
+  // A client that sent the start of another request, then closed: its FIN
+  // comes after bytes that a peek would see forever.
+  TcpConnection tcp;
+  ASSERT_GE(tcp.served, 0);
+  ConnectionStream stream(tcp.served, absl::Seconds(1), absl::Seconds(1));
+  ASSERT_TRUE(Send(tcp.client, "GET /next"));
+  ::shutdown(tcp.client, SHUT_WR);
+  std::this_thread::sleep_for(milliseconds(50));  // the FIN arrives
+  const bool first = stream.is_writable();        // may take the bytes
+  EXPECT_FALSE(first && stream.is_writable());
+  char buf[16] = {};
+  ASSERT_EQ(stream.read(buf, sizeof(buf)), 9);  // the bytes were kept
+  EXPECT_EQ(std::string(buf, 9), "GET /next");
 }
 
 class KeepAliveServerTest : public ::testing::Test {
