@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -37,6 +38,22 @@ int Wait(int sock, short events, absl::Duration timeout) {
     n = ::poll(&p, 1, ms);
   } while (n < 0 && errno == EINTR);
   return n > 0 ? p.revents : n;
+}
+
+// Whether the header block at the start of `response` has "Connection:
+// close" (any case).
+bool SaysClose(absl::string_view response) {
+  const absl::string_view headers =
+      response.substr(0, response.find("\r\n\r\n"));
+  for (absl::string_view line : absl::StrSplit(headers, "\r\n")) {
+    constexpr absl::string_view kName = "connection:";
+    if (absl::StartsWithIgnoreCase(line, kName) &&
+        absl::EqualsIgnoreCase(
+            absl::StripAsciiWhitespace(line.substr(kName.size())), "close")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 absl::Duration Timeout(time_t seconds, time_t microseconds) {
@@ -138,13 +155,8 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  // A response's header block: does it close the connection?
   const absl::string_view data(ptr, size);
-  if (absl::StartsWith(data, "HTTP/1.")) {
-    const absl::string_view headers = data.substr(0, data.find("\r\n\r\n"));
-    response_closes_ = absl::StrContains(absl::AsciiStrToLower(headers),
-                                         "\r\nconnection: close");
-  }
+  if (absl::StartsWith(data, "HTTP/1.")) response_closes_ |= SaysClose(data);
   if (hold_next_) {
     hold_next_ = false;
     held_.assign(ptr, size);

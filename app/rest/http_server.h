@@ -51,8 +51,8 @@ class ConnectionStream final : public httplib::Stream {
     hold_next_ = true;
     response_closes_ = false;
   }
-  // Whether the response written since HoldNextWrite says "Connection:
-  // close" (its last header block, after an interim 1xx).
+  // Whether a header block written since HoldNextWrite (an interim 1xx or
+  // the final one) says "Connection: close".
   bool response_closes() const { return response_closes_; }
   // Sends held bytes. False if the connection failed.
   bool Flush() const;

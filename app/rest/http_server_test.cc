@@ -115,11 +115,11 @@ TEST_F(ConnectionStreamTest, KnowsWhetherTheResponseClosesTheConnection) {
   ASSERT_EQ(stream.write(closing.data(), closing.size()),
             static_cast<ssize_t>(closing.size()));
   EXPECT_TRUE(stream.response_closes());
-  const std::string body = "\r\nConnection: keep-alive";  // not a header
+  const std::string body = "HTTP/1.1 200 OK\r\nConnection: keep-alive";
   ASSERT_EQ(stream.write(body.data(), body.size()),
             static_cast<ssize_t>(body.size()));
-  EXPECT_TRUE(stream.response_closes());
-  stream.HoldNextWrite();  // the next request
+  EXPECT_TRUE(stream.response_closes());  // a body cannot take it back
+  stream.HoldNextWrite();                 // the next request
   EXPECT_FALSE(stream.response_closes());
 }
 
