@@ -170,11 +170,25 @@ std::optional<Record> Find(platform::Tx& tx, const std::string& id) {
 
 bool Overlaps(platform::Tx& tx, const std::string& listing_id, absl::Time from,
               absl::Time to, absl::Time now, const std::string& except_id) {
+  // A listing's open rentals never overlap one another (each booking and
+  // extension was checked against the others; `rentwave verify` checks it),
+  // so in start order they are in end order too. Two index probes then
+  // decide, however many bookings the listing has: the latest to start
+  // before `to` is the only one that can reach past `from`, and the
+  // earliest open one is overdue if any is.
   platform::CachedStatement q(
-      tx, absl::StrCat("SELECT 1 FROM rentals_items WHERE listing_id = ?1 AND ",
-                       kOpen,
-                       " AND start_us < ?3 AND (end_us > ?2 OR end_us < ?4)"
-                       " AND id <> ?5 LIMIT 1"));
+      tx, absl::StrCat(
+              "SELECT 1 FROM (SELECT end_us FROM rentals_items WHERE "
+              "listing_id = ?1 AND ",
+              kOpen,
+              " AND start_us < ?3 AND id <> ?5 ORDER BY start_us DESC LIMIT 1) "
+              "WHERE end_us > ?2 "
+              "UNION ALL "
+              "SELECT 1 FROM (SELECT start_us, end_us FROM rentals_items WHERE "
+              "listing_id = ?1 AND ",
+              kOpen,
+              " AND id <> ?5 ORDER BY start_us LIMIT 1) "
+              "WHERE start_us < ?3 AND end_us < ?4 LIMIT 1"));
   q->bind(1, listing_id);
   q->bind(2, static_cast<int64_t>(ToMicros(from)));
   q->bind(3, static_cast<int64_t>(ToMicros(to)));

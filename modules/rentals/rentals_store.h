@@ -43,7 +43,9 @@ std::optional<Record> Find(platform::Tx& tx, const std::string& id);
 
 // Whether an open rental (neither returned nor cancelled) of `listing_id`
 // other than `except_id` overlaps [from, to); one overdue at `now` (ended,
-// not returned) overlaps everything after its start.
+// not returned) overlaps everything after its start. Relies on the listing's
+// open rentals not overlapping one another (what this check keeps true); costs
+// two index probes whatever their number.
 bool Overlaps(platform::Tx& tx, const std::string& listing_id, absl::Time from,
               absl::Time to, absl::Time now, const std::string& except_id);
 

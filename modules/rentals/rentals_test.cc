@@ -365,6 +365,50 @@ TEST_F(RentalsTest, OverlapsAreRefusedAndOverdueRentalsBlockUntilReturned) {
   ExpectConsistent();
 }
 
+// The overlap check probes only a booking's neighbours: among many bookings
+// of one listing, every kind of clash is still found, wherever it is.
+TEST_F(RentalsTest, OverlapsAreFoundAmongManyBookings) {
+  MustDeposit(kRenter, 100'000);
+  MustDeposit(kOther, 100'000);
+  const listings::Listing listing = MustList();
+  const absl::Time t0 = clock_.Now();
+  auto at = [&](int hours) { return t0 + absl::Hours(hours); };
+  std::vector<Rental> booked;  // [2h, 3h), [4h, 5h), ..., [16h, 17h)
+  for (int h = 2; h <= 16; h += 2) {
+    booked.push_back(MustRent(listing.id, absl::Hours(1), at(h)));
+  }
+  auto refused = [&](absl::Time start, absl::Duration duration) {
+    auto r = rentals_->Create(kOther, For(listing.id, duration, start));
+    return r.status().code() == absl::StatusCode::kFailedPrecondition;
+  };
+  EXPECT_TRUE(refused(at(6) + absl::Minutes(30), absl::Hours(1)));   // middle
+  EXPECT_TRUE(refused(at(1) + absl::Minutes(30), absl::Hours(1)));   // first
+  EXPECT_TRUE(refused(at(16) + absl::Minutes(30), absl::Hours(1)));  // last
+  EXPECT_TRUE(refused(at(3), absl::Hours(9)));   // covers several
+  EXPECT_TRUE(refused(at(0), absl::Hours(20)));  // covers all
+  // Every gap between them is free, touching both neighbours.
+  for (int h = 3; h <= 15; h += 2) {
+    MustRent(listing.id, absl::Hours(1), at(h), kOther);
+  }
+  EXPECT_TRUE(refused(at(9) + absl::Minutes(1), absl::Hours(1)));
+
+  // Extending into the next booking is refused, whichever it is.
+  ASSERT_TRUE(
+      rentals_->Extend(kRenter, booked.back().id, at(18), "ext-a").ok());
+  EXPECT_EQ(
+      rentals_->Extend(kRenter, booked[3].id, at(9) + absl::Minutes(1), "ext-b")
+          .status()
+          .code(),
+      absl::StatusCode::kFailedPrecondition);
+
+  // The first one not returned blocks everything after it, far ahead too.
+  clock_.Set(at(3) + absl::Minutes(1));
+  EXPECT_TRUE(refused(at(30), absl::Hours(1)));
+  ASSERT_TRUE(rentals_->Return(kRenter, booked.front().id).ok());
+  MustRent(listing.id, absl::Hours(1), at(30), kOther);
+  ExpectConsistent();
+}
+
 TEST_F(RentalsTest, VerifyFindsOverlapsAndStrayCharges) {
   MustDeposit(kRenter, 10'000);
   const listings::Listing listing = MustList();
