@@ -114,8 +114,10 @@ class Database {
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
 
   // Runs `fn` in a read transaction: one consistent snapshot that sees every
-  // write committed before it began. Never blocks writers (except for an
-  // in-memory database, which has a single connection). Thread-safe.
+  // write committed before it began, and returns once what it saw is
+  // durable (a write is visible a moment before its log is synced). Never
+  // blocks writers (except for an in-memory database, which has a single
+  // connection). Thread-safe.
   absl::Status Read(absl::FunctionRef<absl::Status(Tx&)> fn);
 
   // Runs `fn` once on every connection (the writer and each reader), e.g. to
@@ -153,6 +155,7 @@ class Database {
   absl::flat_hash_map<const SQLite::Database*, std::unique_ptr<StatementCache>>
       statements_;
   std::unique_ptr<Checkpointer> checkpointer_;  // files written in WAL mode
+  int log_fd_ = -1;  // the write-ahead log, when commits sync it themselves
 };
 
 // Converts a SQLite/SQLiteCpp failure into a status (see Database::Write).

@@ -306,8 +306,16 @@ TEST_F(FileDbTest, ConnectionSettingsWithSynchronousFull) {
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(journal_mode, "wal");
   EXPECT_EQ(foreign_keys, 1);
-  EXPECT_EQ(synchronous, 2);  // FULL
+  // NORMAL: FULL's sync at every commit is the group commit's own, outside
+  // the writer lock.
+  EXPECT_EQ(synchronous, 1);
   EXPECT_EQ(busy_timeout, 5000);
+  const WriteStats before = db_->write_stats();
+  Exec(*db_, "CREATE TABLE t (x)");
+  Exec(*db_, "INSERT INTO t VALUES (1)");
+  const WriteStats after = db_->write_stats();
+  EXPECT_EQ(after.commits - before.commits, 2);
+  EXPECT_EQ(after.log_syncs - before.log_syncs, 2);
 
   // Reader connections enforce foreign keys too and see WAL mode.
   EXPECT_EQ(QueryInt(*db_, "PRAGMA foreign_keys"), 1);
@@ -329,6 +337,8 @@ TEST_F(FileDbTest, SynchronousNormalWhenNotFull) {
   });
   ASSERT_TRUE(status.ok()) << status;
   EXPECT_EQ(synchronous, 1);  // NORMAL
+  Exec(*db_, "INSERT INTO kv(k, v) VALUES ('a', 1)");
+  EXPECT_EQ(db_->write_stats().log_syncs, 0);  // nor synced at commit
 }
 
 TEST_F(FileDbTest, ForeignKeysAreEnforced) {

@@ -15,18 +15,21 @@ struct GroupCommit::Request {
   absl::FunctionRef<absl::Status(Tx&)> fn;
   absl::Status status;
   std::vector<std::function<void()>> on_commit;
-  bool done = false;  // guarded by mu_
+  bool queued = true;  // guarded by mu_: not yet taken into a group
+  bool done = false;   // guarded by mu_
   // Wakes this request's caller alone (done, or its turn to lead): with one
   // shared condition variable every commit would wake every waiter.
   std::condition_variable wake;
 };
 
 GroupCommit::GroupCommit(SQLite::Database& writer, StatementCache& statements,
-                         std::mutex& writer_mu, int max_group)
+                         std::mutex& writer_mu, int max_group,
+                         std::function<absl::Status()> sync_log)
     : writer_(writer),
       statements_(statements),
       writer_mu_(writer_mu),
-      max_group_(static_cast<size_t>(std::max(1, max_group))) {
+      max_group_(static_cast<size_t>(std::max(1, max_group))),
+      sync_log_(std::move(sync_log)) {
   // If SQLite rolls a group's transaction back (full disk, I/O error) and a
   // member goes on writing, its statements would each commit on their own
   // (autocommit) although the group fails: only RunGroup's COMMIT may
@@ -46,9 +49,11 @@ GroupCommit::~GroupCommit() {
 absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
   Request request(fn);
   std::unique_lock<std::mutex> lock(mu_);
+  if (!sync_failure_.ok()) return sync_failure_;
   queue_.push_back(&request);
   while (!request.done) {
-    if (leading_) {
+    // A request in a group whose log is syncing waits for its leader.
+    if (leading_ || !request.queued) {
       request.wake.wait(lock);
       continue;
     }
@@ -56,25 +61,71 @@ absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
     std::vector<Request*> group;
     while (!queue_.empty() && group.size() < max_group_) {
       group.push_back(queue_.front());
+      group.back()->queued = false;
       queue_.pop_front();
     }
     lock.unlock();
-    RunGroup(group);
+    const uint64_t commit = RunGroup(group);
     lock.lock();
     leading_ = false;
+    // Whoever queued first meanwhile leads the next group, while this
+    // group's log syncs.
+    if (!queue_.empty()) queue_.front()->wake.notify_one();
+    lock.unlock();
+    MakeDurable(commit, group);
+    lock.lock();
     for (Request* r : group) {
       r->done = true;
       if (r != &request) r->wake.notify_one();
     }
-    // Whoever queued first meanwhile leads the next group.
-    if (!queue_.empty()) queue_.front()->wake.notify_one();
   }
   lock.unlock();
   for (auto& hook : request.on_commit) hook();
   return request.status;
 }
 
-void GroupCommit::RunGroup(const std::vector<Request*>& group) {
+void GroupCommit::MakeDurable(uint64_t commit,
+                              const std::vector<Request*>& group) {
+  if (commit == 0) return;
+  // A failed COMMIT failed every request: then nothing was written.
+  const bool wrote =
+      std::any_of(group.begin(), group.end(),
+                  [](const Request* r) { return r->status.ok(); });
+  absl::Status synced;
+  if (wrote && sync_log_) {
+    synced = sync_log_();
+    ++log_syncs_;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!synced.ok()) {
+    spdlog::error(
+        "syncing the write-ahead log failed; writes refused until a restart: "
+        "{}",
+        synced.ToString());
+    sync_failure_ = absl::UnavailableError(
+        "storage unavailable: a commit could not be made durable");
+    sync_failed_ = true;
+    for (Request* r : group) {
+      if (r->status.ok()) r->status = sync_failure_;
+      r->on_commit.clear();
+    }
+  }
+  if (commit > durable_.load()) durable_.store(commit);
+  durable_cv_.notify_all();
+}
+
+absl::Status GroupCommit::AwaitDurable() {
+  if (!sync_log_) return absl::OkStatus();
+  const uint64_t target = committed_.load();
+  if (!sync_failed_.load() && durable_.load() >= target) {
+    return absl::OkStatus();
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  durable_cv_.wait(lock, [&] { return durable_.load() >= target; });
+  return sync_failure_;
+}
+
+uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
   std::lock_guard<std::mutex> writer_lock(writer_mu_);
   // Prepared once: parsing these on every write showed in profiles.
   auto run = [this](const char* sql) {
@@ -100,7 +151,7 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
     run("BEGIN IMMEDIATE");
   } catch (const std::exception& e) {
     fail_group(StatusFromSqlite(e));
-    return;
+    return 0;
   }
   // A write alone in its group needs no savepoint (SQLite copies every page
   // a savepoint touches): if it fails, the whole transaction rolls back.
@@ -122,7 +173,7 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
       fail_group(r->status.ok()
                      ? absl::UnavailableError("storage: transaction lost")
                      : r->status);
-      return;
+      return 0;
     }
     if (r->status.ok() && tx.broken()) {
       r->status = absl::InternalError(
@@ -140,12 +191,14 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
       }
     } catch (const std::exception& e) {
       fail_group(StatusFromSqlite(e));
-      return;
+      return 0;
     }
   }
+  uint64_t commit = 0;
   try {
     if (any_ok) {
       committing_ = true;
+      commit = ++committed_;
       run("COMMIT");
       committing_ = false;
       ++commits_;
@@ -156,6 +209,7 @@ void GroupCommit::RunGroup(const std::vector<Request*>& group) {
     committing_ = false;
     fail_group(StatusFromSqlite(e));
   }
+  return commit;
 }
 
 }  // namespace rentwave::platform
