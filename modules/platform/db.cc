@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "modules/platform/statement_cache.h"
 
 namespace rentwave::platform {
@@ -72,43 +74,54 @@ std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& o,
   return conn;
 }
 
-// Opens the write-ahead log of the database at `path` (which exists while a
-// connection in WAL mode is open) to sync it; syncs its directory once, so
-// that the log's entry survives a power loss too. Throws on failure.
-int OpenLogForSync(const std::string& path) {
-  const std::string log = path + "-wal";
-  const int fd = open(log.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    throw std::runtime_error(
-        absl::StrCat("opening ", log, ": ", strerror(errno)));
+// The write-ahead log of a connection's database, opened to sync it (the
+// file exists while a connection in WAL mode is open, and is never
+// replaced meanwhile). Its directory is synced once, so that the log's
+// entry survives a power loss too. The constructor throws on failure.
+class LogFile {
+ public:
+  explicit LogFile(SQLite::Database& conn)
+      : path_(sqlite3_filename_wal(
+            sqlite3_db_filename(conn.getHandle(), "main"))) {
+    fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) Fail("opening ", path_);
+    const std::string dir = path_.substr(0, path_.rfind('/') + 1);
+    const int dir_fd =
+        open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+    const bool synced = dir_fd >= 0 && fsync(dir_fd) == 0;
+    const int error = errno;
+    if (dir_fd >= 0) close(dir_fd);
+    errno = error;
+    if (!synced) Fail("syncing the directory of ", path_);
   }
-  const size_t slash = log.rfind('/');
-  const std::string dir = slash == std::string::npos
-                              ? "."
-                              : (slash == 0 ? "/" : log.substr(0, slash));
-  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const bool synced = dir_fd >= 0 && fsync(dir_fd) == 0;
-  const int error = errno;
-  if (dir_fd >= 0) close(dir_fd);
-  if (!synced) {
-    close(fd);
-    throw std::runtime_error(
-        absl::StrCat("syncing directory ", dir, ": ", strerror(error)));
+  ~LogFile() {
+    if (fd_ >= 0) close(fd_);
   }
-  return fd;
-}
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
 
-absl::Status SyncLog(int fd) {
-  int rc;
-  do {
-    rc = fdatasync(fd);
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("fdatasync of the write-ahead log: ", strerror(errno)));
+  absl::Status Sync() const {
+    int rc;
+    do {
+      rc = fdatasync(fd_);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      return absl::UnavailableError(
+          absl::StrCat("fdatasync of ", path_, ": ", strerror(errno)));
+    }
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
-}
+
+ private:
+  [[noreturn]] void Fail(absl::string_view what, const std::string& path) {
+    const std::string message = absl::StrCat(what, path, ": ", strerror(errno));
+    if (fd_ >= 0) close(fd_);
+    throw std::runtime_error(message);
+  }
+
+  const std::string path_;
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -199,8 +212,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     }
     std::function<absl::Status()> sync_log;
     if (SyncsLogItself(options)) {
-      db->log_fd_ = OpenLogForSync(options.path);
-      sync_log = [fd = db->log_fd_] { return SyncLog(fd); };
+      sync_log = [log = std::make_shared<LogFile>(*db->writer_)] {
+        return log->Sync();
+      };
     }
     db->group_commit_ = std::make_unique<GroupCommit>(
         *db->writer_, *db->statements_[db->writer_.get()], db->writer_mu_,
@@ -220,9 +234,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
 
 Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
 
-Database::~Database() {
-  if (log_fd_ >= 0) close(log_fd_);
-}
+Database::~Database() = default;
 
 absl::Status Database::Read(SQLite::Database& conn,
                             absl::FunctionRef<absl::Status(Tx&)> fn) {
@@ -262,8 +274,8 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(Tx&)> fn) {
   absl::Status status = Read(*conn, fn);
   ReleaseReader(std::move(conn));
   // What the snapshot saw is answered only once it is durable.
-  absl::Status durable = group_commit_->AwaitDurable();
-  return status.ok() ? durable : status;
+  group_commit_->AwaitDurable();
+  return status;
 }
 
 absl::Status Database::ForEachConnection(

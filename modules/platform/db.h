@@ -155,7 +155,6 @@ class Database {
   absl::flat_hash_map<const SQLite::Database*, std::unique_ptr<StatementCache>>
       statements_;
   std::unique_ptr<Checkpointer> checkpointer_;  // files written in WAL mode
-  int log_fd_ = -1;  // the write-ahead log, when commits sync it themselves
 };
 
 // Converts a SQLite/SQLiteCpp failure into a status (see Database::Write).

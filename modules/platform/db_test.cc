@@ -328,6 +328,20 @@ TEST_F(FileDbTest, ConnectionSettingsWithSynchronousFull) {
   EXPECT_EQ(journal_mode, "wal");
 }
 
+// SQLite keeps the log beside the file a symlink points to: that is the log
+// synced.
+TEST_F(FileDbTest, ASymlinkedPathSyncsTheLogBesideTheRealFile) {
+  std::filesystem::create_directory(dir_.File("real"));
+  std::filesystem::create_directory(dir_.File("link"));
+  std::filesystem::create_symlink(dir_.File("real/x.db"),
+                                  dir_.File("link/x.db"));
+  OpenDb(Options(dir_.File("link/x.db")));
+  Exec(*db_, kCreateKv);
+  EXPECT_EQ(db_->write_stats().log_syncs, 1);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("real/x.db-wal")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("link/x.db-wal")));
+}
+
 TEST_F(FileDbTest, SynchronousNormalWhenNotFull) {
   // The fixture opened its database with synchronous_full = false.
   int64_t synchronous = -1;

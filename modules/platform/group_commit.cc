@@ -49,7 +49,6 @@ GroupCommit::~GroupCommit() {
 absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
   Request request(fn);
   std::unique_lock<std::mutex> lock(mu_);
-  if (!sync_failure_.ok()) return sync_failure_;
   queue_.push_back(&request);
   while (!request.done) {
     // A request in a group whose log is syncing waits for its leader.
@@ -58,21 +57,25 @@ absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
       continue;
     }
     leading_ = true;
-    std::vector<Request*> group;
+    // Its own request first: this thread syncs the group's log next, and
+    // so cannot lead the group after it.
+    queue_.erase(std::find(queue_.begin(), queue_.end(), &request));
+    request.queued = false;
+    std::vector<Request*> group{&request};
     while (!queue_.empty() && group.size() < max_group_) {
       group.push_back(queue_.front());
       group.back()->queued = false;
       queue_.pop_front();
     }
     lock.unlock();
-    const uint64_t commit = RunGroup(group);
+    const uint64_t depends_on = RunGroup(group);
     lock.lock();
     leading_ = false;
     // Whoever queued first meanwhile leads the next group, while this
     // group's log syncs.
     if (!queue_.empty()) queue_.front()->wake.notify_one();
     lock.unlock();
-    MakeDurable(commit, group);
+    MakeDurable(depends_on);
     lock.lock();
     for (Request* r : group) {
       r->done = true;
@@ -84,49 +87,46 @@ absl::Status GroupCommit::Write(absl::FunctionRef<absl::Status(Tx&)> fn) {
   return request.status;
 }
 
-void GroupCommit::MakeDurable(uint64_t commit,
-                              const std::vector<Request*>& group) {
-  if (commit == 0) return;
-  // A failed COMMIT failed every request: then nothing was written.
-  const bool wrote =
-      std::any_of(group.begin(), group.end(),
-                  [](const Request* r) { return r->status.ok(); });
-  absl::Status synced;
-  if (wrote && sync_log_) {
-    synced = sync_log_();
-    ++log_syncs_;
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!synced.ok()) {
-    spdlog::error(
-        "syncing the write-ahead log failed; writes refused until a restart: "
-        "{}",
-        synced.ToString());
-    sync_failure_ = absl::UnavailableError(
-        "storage unavailable: a commit could not be made durable");
-    sync_failed_ = true;
-    for (Request* r : group) {
-      if (r->status.ok()) r->status = sync_failure_;
-      r->on_commit.clear();
+void GroupCommit::MakeDurable(uint64_t n) {
+  if (!sync_log_ || durable_.load() >= n) return;
+  std::unique_lock<std::mutex> lock(durable_mu_);
+  while (durable_.load() < n) {
+    if (syncing_) {
+      durable_cv_.wait(lock);
+      continue;
     }
+    syncing_ = true;
+    const uint64_t covered = finished_.load();
+    lock.unlock();
+    const absl::Status synced = sync_log_();
+    if (!synced.ok()) {
+      spdlog::critical(
+          "syncing the write-ahead log failed, stopping: what it holds on "
+          "disk is unknown, and recovery at the next start decides ({})",
+          synced.ToString());
+      spdlog::default_logger()->flush();
+      std::abort();
+    }
+    ++log_syncs_;
+    lock.lock();
+    syncing_ = false;
+    if (covered > durable_.load()) durable_.store(covered);
+    durable_cv_.notify_all();
   }
-  if (commit > durable_.load()) durable_.store(commit);
-  durable_cv_.notify_all();
 }
 
-absl::Status GroupCommit::AwaitDurable() {
-  if (!sync_log_) return absl::OkStatus();
+void GroupCommit::AwaitDurable() {
+  if (!sync_log_) return;
   const uint64_t target = committed_.load();
-  if (!sync_failed_.load() && durable_.load() >= target) {
-    return absl::OkStatus();
-  }
-  std::unique_lock<std::mutex> lock(mu_);
+  if (durable_.load() >= target) return;
+  std::unique_lock<std::mutex> lock(durable_mu_);
   durable_cv_.wait(lock, [&] { return durable_.load() >= target; });
-  return sync_failure_;
 }
 
 uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
   std::lock_guard<std::mutex> writer_lock(writer_mu_);
+  // Every commit before this group has finished: what it reads.
+  const uint64_t before = finished_.load();
   // Prepared once: parsing these on every write showed in profiles.
   auto run = [this](const char* sql) {
     CachedStatement(writer_, statements_, sql)->exec();
@@ -151,7 +151,7 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
     run("BEGIN IMMEDIATE");
   } catch (const std::exception& e) {
     fail_group(StatusFromSqlite(e));
-    return 0;
+    return before;
   }
   // A write alone in its group needs no savepoint (SQLite copies every page
   // a savepoint touches): if it fails, the whole transaction rolls back.
@@ -173,7 +173,7 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
       fail_group(r->status.ok()
                      ? absl::UnavailableError("storage: transaction lost")
                      : r->status);
-      return 0;
+      return before;
     }
     if (r->status.ok() && tx.broken()) {
       r->status = absl::InternalError(
@@ -191,14 +191,14 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
       }
     } catch (const std::exception& e) {
       fail_group(StatusFromSqlite(e));
-      return 0;
+      return before;
     }
   }
-  uint64_t commit = 0;
+  uint64_t last = before;
   try {
     if (any_ok) {
       committing_ = true;
-      commit = ++committed_;
+      last = ++committed_;
       run("COMMIT");
       committing_ = false;
       ++commits_;
@@ -209,7 +209,8 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
     committing_ = false;
     fail_group(StatusFromSqlite(e));
   }
-  return commit;
+  finished_.store(last);
+  return last;
 }
 
 }  // namespace rentwave::platform

@@ -25,18 +25,20 @@ class Tx;
 struct WriteStats {
   int64_t transactions = 0;  // Write calls that reached the database
   int64_t commits = 0;       // COMMITs (each one fsync with synchronous=FULL)
-  int64_t log_syncs = 0;     // of them, synced outside the writer lock
+  int64_t log_syncs = 0;     // log syncs outside the writer lock
 };
 
 class GroupCommit {
  public:
   // Writes on `writer` (whose prepared statements are `statements`),
   // holding `writer_mu` while a group runs. At most `max_group` transactions
-  // share a commit. `sync_log`, if given, makes what a COMMIT wrote durable
-  // (the writer then commits without syncing): it runs after each commit
-  // outside the writer lock, and callers are answered once it succeeded.
-  // Its failure fails the group and every later Write: what the log holds
-  // on disk is no longer known.
+  // share a commit. `sync_log`, if given, makes what COMMIT wrote durable
+  // (the writer then commits without syncing): it runs outside the writer
+  // lock, one call at a time, each covering every commit finished before it
+  // began; callers are answered once a sync covers what they wrote or read.
+  // If it fails the process aborts: what the log holds on disk is no longer
+  // known, and recovery at the next start decides (PostgreSQL's answer to
+  // a failed fsync).
   GroupCommit(SQLite::Database& writer, StatementCache& statements,
               std::mutex& writer_mu, int max_group,
               std::function<absl::Status()> sync_log = nullptr);
@@ -46,20 +48,21 @@ class GroupCommit {
 
   // Queues `fn` and returns once it has been committed durably or rolled
   // back: its own error, or the commit's error for the whole group (then
-  // nothing of the group was written). Whichever caller finds no group
-  // running leads the next one, running the queued transactions (other
-  // callers' `fn` included; their callers are blocked meanwhile) in
-  // arrival order; transactions queue up while a commit's fsync runs, so
-  // the busier the database, the bigger the groups. OnCommit hooks run on
-  // each caller's own thread after the commit. Thread-safe.
+  // nothing of the group was written); either way only once what it read
+  // is durable too. Whichever caller finds no group running leads the next
+  // one, running its own and then the queued transactions (other callers'
+  // `fn` included; their callers are blocked meanwhile) in arrival order;
+  // transactions queue up while a commit's fsync runs, so the busier the
+  // database, the bigger the groups. OnCommit hooks run on each caller's
+  // own thread after the commit. Thread-safe.
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
 
   // Waits until every transaction committed so far is durable: other
   // connections see a commit before its log is synced, and a reader must
   // not answer with what a power loss could still take back. Immediate
-  // without sync_log or when no sync is pending. UNAVAILABLE once syncing
-  // the log has failed (what readers see may not be on disk). Thread-safe.
-  absl::Status AwaitDurable();
+  // without sync_log or when no sync is pending; the committing writer
+  // syncs, never this. Thread-safe.
+  void AwaitDurable();
 
   WriteStats stats() const {
     return {transactions_.load(), commits_.load(), log_syncs_.load()};
@@ -68,13 +71,13 @@ class GroupCommit {
  private:
   struct Request;
   // Runs `group` in one transaction under writer_mu_ and sets each
-  // request's status and hooks. Returns the commit's number (see
-  // committed_), 0 if it did not try to commit.
+  // request's status and hooks. Returns the last commit the group's answers
+  // depend on: its own (see committed_) if it tried to commit, else the
+  // last one before it, which it may have read; 0 if there is none.
   uint64_t RunGroup(const std::vector<Request*>& group);
-  // After commit number `commit` (its group `group`): syncs the log if the
-  // commit wrote anything, then publishes it as durable. Fails the group's
-  // requests if the sync fails. Takes and releases mu_.
-  void MakeDurable(uint64_t commit, const std::vector<Request*>& group);
+  // Returns once commit `n` and every one before it are durable, syncing
+  // the log unless a sync that covers `n` is running. `n` has finished.
+  void MakeDurable(uint64_t n);
 
   SQLite::Database& writer_;
   StatementCache& statements_;
@@ -85,15 +88,18 @@ class GroupCommit {
   std::deque<Request*> queue_;  // guarded by mu_
   bool leading_ = false;        // guarded by mu_: a group is running
   bool committing_ = false;     // guarded by writer_mu_: COMMIT is ours
-  // Commits are numbered: committed_ is the last one begun (counted before
-  // COMMIT runs, so a reader that sees a commit also sees its number),
-  // durable_ the highest number known durable (or failed, so nothing to
-  // wait for). Both only grow.
+  // Commits are numbered. committed_: the last one begun (counted before
+  // COMMIT runs, so a reader that sees a commit also sees its number).
+  // finished_: the last whose COMMIT returned, succeeded or not (commits
+  // run one at a time, so every earlier one has too). durable_: the last
+  // covered by a log sync. All only grow; durable_ is written under
+  // durable_mu_.
   std::atomic<uint64_t> committed_{0};
+  std::atomic<uint64_t> finished_{0};
   std::atomic<uint64_t> durable_{0};
-  absl::Status sync_failure_;             // guarded by mu_: sticky
-  std::atomic<bool> sync_failed_{false};  // !sync_failure_.ok(), unlocked
+  std::mutex durable_mu_;
   std::condition_variable durable_cv_;
+  bool syncing_ = false;  // guarded by durable_mu_
   std::atomic<int64_t> transactions_{0};
   std::atomic<int64_t> commits_{0};
   std::atomic<int64_t> log_syncs_{0};

@@ -387,25 +387,38 @@ TEST_F(RentalsTest, OverlapsAreFoundAmongManyBookings) {
   EXPECT_TRUE(refused(at(3), absl::Hours(9)));   // covers several
   EXPECT_TRUE(refused(at(0), absl::Hours(20)));  // covers all
   // Every gap between them is free, touching both neighbours.
+  std::vector<Rental> gaps;  // [3h, 4h), [5h, 6h), ..., [15h, 16h)
   for (int h = 3; h <= 15; h += 2) {
-    MustRent(listing.id, absl::Hours(1), at(h), kOther);
+    gaps.push_back(MustRent(listing.id, absl::Hours(1), at(h), kOther));
   }
   EXPECT_TRUE(refused(at(9) + absl::Minutes(1), absl::Hours(1)));
 
-  // Extending into the next booking is refused, whichever it is.
-  ASSERT_TRUE(
-      rentals_->Extend(kRenter, booked.back().id, at(18), "ext-a").ok());
-  EXPECT_EQ(
-      rentals_->Extend(kRenter, booked[3].id, at(9) + absl::Minutes(1), "ext-b")
-          .status()
-          .code(),
-      absl::StatusCode::kFailedPrecondition);
+  // Extending into the next booking is refused, up to it is not; a
+  // cancelled booking is out of the way.
+  auto extend = [&](const Rental& r, absl::Time end) {
+    return rentals_
+        ->Extend(kRenter, r.id, end,
+                 absl::StrCat("ext-", absl::ToUnixMicros(end)))
+        .status()
+        .code();
+  };
+  EXPECT_EQ(extend(booked[1], at(5) + absl::Minutes(1)),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(rentals_->Cancel(kOther, gaps[1].id).ok());  // [5h, 6h)
+  EXPECT_EQ(extend(booked[1], at(6)), absl::StatusCode::kOk);
+  EXPECT_EQ(extend(booked[1], at(6) + absl::Minutes(1)),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(extend(booked.back(), at(18)), absl::StatusCode::kOk);
 
-  // The first one not returned blocks everything after it, far ahead too.
+  // The first one not returned blocks everything after it, far ahead too,
+  // extensions included.
   clock_.Set(at(3) + absl::Minutes(1));
   EXPECT_TRUE(refused(at(30), absl::Hours(1)));
+  EXPECT_EQ(extend(booked.back(), at(19)),
+            absl::StatusCode::kFailedPrecondition);
   ASSERT_TRUE(rentals_->Return(kRenter, booked.front().id).ok());
   MustRent(listing.id, absl::Hours(1), at(30), kOther);
+  EXPECT_EQ(extend(booked.back(), at(19)), absl::StatusCode::kOk);
   ExpectConsistent();
 }
 
