@@ -273,8 +273,6 @@ absl::Status Database::Read(absl::FunctionRef<absl::Status(Tx&)> fn) {
   auto conn = AcquireReader();
   absl::Status status = Read(*conn, fn);
   ReleaseReader(std::move(conn));
-  // What the snapshot saw is answered only once it is durable.
-  group_commit_->AwaitDurable();
   return status;
 }
 

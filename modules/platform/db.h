@@ -106,7 +106,8 @@ class Database {
   // Runs `fn` in a write transaction: commits if it returns OK, rolls back
   // and returns its error otherwise. Concurrent writes share one commit
   // (group commit, see GroupCommit), each in its own savepoint; Write
-  // returns only once its data is durable (per synchronous). `fn` may run
+  // returns only once what it wrote and what it read are durable (per
+  // synchronous). `fn` may run
   // on another caller's thread while this one waits. SQLite failures become
   // statuses: UNAVAILABLE for a full, read-only or failing disk (then the
   // whole group fails), ABORTED for contention, INTERNAL otherwise.
@@ -114,10 +115,11 @@ class Database {
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
 
   // Runs `fn` in a read transaction: one consistent snapshot that sees every
-  // write committed before it began, and returns once what it saw is
-  // durable (a write is visible a moment before its log is synced). Never
-  // blocks writers (except for an in-memory database, which has a single
-  // connection). Thread-safe.
+  // write committed before it began. With synchronous=FULL a commit is
+  // visible while its log is being synced (about a millisecond, before its
+  // writer is answered): it survives the process crashing, but a power
+  // loss in that moment takes it back. Never blocks writers (except for an
+  // in-memory database, which has a single connection). Thread-safe.
   absl::Status Read(absl::FunctionRef<absl::Status(Tx&)> fn);
 
   // Runs `fn` once on every connection (the writer and each reader), e.g. to

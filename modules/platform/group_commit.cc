@@ -96,7 +96,7 @@ void GroupCommit::MakeDurable(uint64_t n) {
       continue;
     }
     syncing_ = true;
-    const uint64_t covered = finished_.load();
+    const uint64_t covered = logged_.load();
     lock.unlock();
     const absl::Status synced = sync_log_();
     if (!synced.ok()) {
@@ -115,18 +115,18 @@ void GroupCommit::MakeDurable(uint64_t n) {
   }
 }
 
-void GroupCommit::AwaitDurable() {
-  if (!sync_log_) return;
-  const uint64_t target = committed_.load();
-  if (durable_.load() >= target) return;
-  std::unique_lock<std::mutex> lock(durable_mu_);
-  durable_cv_.wait(lock, [&] { return durable_.load() >= target; });
+int GroupCommit::PagesLogged() const {
+  int current = 0, highwater = 0;
+  sqlite3_db_status(writer_.getHandle(), SQLITE_DBSTATUS_CACHE_WRITE, &current,
+                    &highwater, /*resetFlg=*/0);
+  return current;
 }
 
 uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
   std::lock_guard<std::mutex> writer_lock(writer_mu_);
   // Every commit before this group has finished: what it reads.
-  const uint64_t before = finished_.load();
+  const uint64_t before = logged_.load();
+  const int pages_before = PagesLogged();
   // Prepared once: parsing these on every write showed in profiles.
   auto run = [this](const char* sql) {
     CachedStatement(writer_, statements_, sql)->exec();
@@ -198,10 +198,11 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
   try {
     if (any_ok) {
       committing_ = true;
-      last = ++committed_;
       run("COMMIT");
       committing_ = false;
       ++commits_;
+      // Nothing to sync if every member only read.
+      if (PagesLogged() != pages_before) last = before + 1;
     } else {
       writer_.exec("ROLLBACK");
     }
@@ -209,7 +210,7 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
     committing_ = false;
     fail_group(StatusFromSqlite(e));
   }
-  finished_.store(last);
+  logged_.store(last);
   return last;
 }
 

@@ -34,7 +34,7 @@ class GroupCommit {
   // holding `writer_mu` while a group runs. At most `max_group` transactions
   // share a commit. `sync_log`, if given, makes what COMMIT wrote durable
   // (the writer then commits without syncing): it runs outside the writer
-  // lock, one call at a time, each covering every commit finished before it
+  // lock, one call at a time, each covering every commit logged before it
   // began; callers are answered once a sync covers what they wrote or read.
   // If it fails the process aborts: what the log holds on disk is no longer
   // known, and recovery at the next start decides (PostgreSQL's answer to
@@ -57,13 +57,6 @@ class GroupCommit {
   // own thread after the commit. Thread-safe.
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
 
-  // Waits until every transaction committed so far is durable: other
-  // connections see a commit before its log is synced, and a reader must
-  // not answer with what a power loss could still take back. Immediate
-  // without sync_log or when no sync is pending; the committing writer
-  // syncs, never this. Thread-safe.
-  void AwaitDurable();
-
   WriteStats stats() const {
     return {transactions_.load(), commits_.load(), log_syncs_.load()};
   }
@@ -72,12 +65,14 @@ class GroupCommit {
   struct Request;
   // Runs `group` in one transaction under writer_mu_ and sets each
   // request's status and hooks. Returns the last commit the group's answers
-  // depend on: its own (see committed_) if it tried to commit, else the
+  // depend on: its own if it committed anything (see logged_), else the
   // last one before it, which it may have read; 0 if there is none.
   uint64_t RunGroup(const std::vector<Request*>& group);
   // Returns once commit `n` and every one before it are durable, syncing
-  // the log unless a sync that covers `n` is running. `n` has finished.
+  // the log unless a sync that covers `n` is running. `n` is in the log.
   void MakeDurable(uint64_t n);
+  // Pages the writer has written to the log so far (a wrapping counter).
+  int PagesLogged() const;
 
   SQLite::Database& writer_;
   StatementCache& statements_;
@@ -88,14 +83,11 @@ class GroupCommit {
   std::deque<Request*> queue_;  // guarded by mu_
   bool leading_ = false;        // guarded by mu_: a group is running
   bool committing_ = false;     // guarded by writer_mu_: COMMIT is ours
-  // Commits are numbered. committed_: the last one begun (counted before
-  // COMMIT runs, so a reader that sees a commit also sees its number).
-  // finished_: the last whose COMMIT returned, succeeded or not (commits
-  // run one at a time, so every earlier one has too). durable_: the last
-  // covered by a log sync. All only grow; durable_ is written under
-  // durable_mu_.
-  std::atomic<uint64_t> committed_{0};
-  std::atomic<uint64_t> finished_{0};
+  // Commits that wrote to the log are numbered from 1. logged_: the last
+  // one (commits run one at a time: every earlier one is in the log too);
+  // written under writer_mu_. durable_: the last covered by a log sync;
+  // written under durable_mu_. Both only grow.
+  std::atomic<uint64_t> logged_{0};
   std::atomic<uint64_t> durable_{0};
   std::mutex durable_mu_;
   std::condition_variable durable_cv_;
