@@ -86,8 +86,8 @@ class LogFile {
     fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) Fail("opening ", path_);
     const std::string dir = path_.substr(0, path_.rfind('/') + 1);
-    const int dir_fd =
-        open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+    const int dir_fd = open(dir.empty() ? "." : dir.c_str(),
+                            O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     const bool synced = dir_fd >= 0 && fsync(dir_fd) == 0;
     const int error = errno;
     if (dir_fd >= 0) close(dir_fd);

@@ -24,8 +24,10 @@ class Tx;
 
 struct WriteStats {
   int64_t transactions = 0;  // Write calls that reached the database
-  int64_t commits = 0;       // COMMITs (each one fsync with synchronous=FULL)
-  int64_t log_syncs = 0;     // log syncs outside the writer lock
+  int64_t commits = 0;       // COMMITs, each shared by a group
+  // Syncs of the log outside the writer lock (synchronous=FULL on a file):
+  // one per commit that wrote, or fewer when one sync covers several.
+  int64_t log_syncs = 0;
 };
 
 class GroupCommit {

@@ -32,11 +32,10 @@ class FakeSync {
     ++calls_;
     called_.notify_all();
     released_cv_.wait(lock, [&] { return released_; });
-    return result_;
+    return absl::OkStatus();
   }
-  void Release(absl::Status result = absl::OkStatus()) {
+  void Release() {
     std::lock_guard<std::mutex> lock(mu_);
-    result_ = std::move(result);
     released_ = true;
     released_cv_.notify_all();
   }
@@ -55,7 +54,6 @@ class FakeSync {
   std::condition_variable called_, released_cv_;
   int calls_ = 0;
   bool released_ = false;
-  absl::Status result_;
 };
 
 // A database file in WAL mode, as GroupCommit writes in production (an
