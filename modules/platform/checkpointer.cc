@@ -49,7 +49,11 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* schema,
     if (rc == SQLITE_OK) ++me->by_writer_;
     return SQLITE_OK;
   }
-  if (pages >= me->wake_pages_) {
+  // The log grows until it starts over: the thread is woken each time it
+  // has grown by wake_pages, not after every commit past them.
+  if (pages < me->woken_at_) me->woken_at_ = 0;
+  if (pages - me->woken_at_ >= me->wake_pages_) {
+    me->woken_at_ = pages;
     {
       std::lock_guard<std::mutex> lock(me->mu_);
       me->pending_ = true;

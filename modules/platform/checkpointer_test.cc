@@ -1,10 +1,12 @@
 // Tests for Checkpointer: the thread moves committed pages into the
-// database file without the writer, and a log the thread cannot keep up
-// with is checkpointed by the committing writer.
+// database file without the writer, woken as the log grows rather than
+// by every commit, and a log the thread cannot keep up with is
+// checkpointed by the committing writer.
 #include "modules/platform/checkpointer.h"
 
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <filesystem>
@@ -68,6 +70,25 @@ TEST_F(CheckpointerTest, TheThreadCopiesCommittedPagesWithoutTheWriter) {
     EXPECT_EQ(checkpointer.stats().by_writer, 0);
   }  // the thread stopped: no checkpoint runs while the file is copied
   EXPECT_GE(RowsInDatabaseFile(), 20);
+}
+
+TEST_F(CheckpointerTest, TheThreadWakesOncePerGrowthNotPerCommit) {
+  Checkpointer checkpointer(*writer_, path_, /*synchronous_full=*/false,
+                            /*wake_pages=*/20, /*inline_pages=*/1'000'000);
+  checkpointer.Start();
+  for (int i = 0; i < 200; ++i) CommitPages(1);
+  int frames = 0, unused = 0;
+  sqlite3_db_status(writer_->getHandle(), SQLITE_DBSTATUS_CACHE_WRITE, &frames,
+                    &unused, /*resetFlg=*/0);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (checkpointer.stats().background == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(checkpointer.stats().background, 1);
+  // Every commit from the 20th page on would wake it otherwise.
+  EXPECT_LE(checkpointer.stats().background, frames / 20);
 }
 
 TEST_F(CheckpointerTest, ALogTooLongIsCheckpointedByTheCommittingWriter) {

@@ -21,10 +21,10 @@ namespace {
 
 bool IsMemory(const std::string& path) { return path == ":memory:"; }
 
-// Pages in the write-ahead log that wake the background checkpoint (SQLite
-// checkpoints at 1000 by default); a commit checkpoints itself at 16 times
-// that (64 MiB with 4 KiB pages).
-constexpr int kCheckpointPages = 1000;
+// Growth of the write-ahead log that wakes the background checkpoint (16 MiB
+// with 4 KiB pages; SQLite checkpoints at 1000 pages by default); a commit
+// checkpoints itself at 4 times that.
+constexpr int kCheckpointPages = 4000;
 
 // Process-wide SQLite settings, before its first connection opens.
 void ConfigureSqliteOnce() {
@@ -222,7 +222,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
     if (!IsMemory(options.path) && !options.read_only) {
       db->checkpointer_ = std::make_unique<Checkpointer>(
           *db->writer_, options.path, options.synchronous_full,
-          kCheckpointPages, 16 * kCheckpointPages);
+          kCheckpointPages, 4 * kCheckpointPages);
       db->checkpointer_->Start();
     }
   } catch (const std::exception& e) {
