@@ -33,8 +33,8 @@ namespace {
 constexpr int kOwners = 8;
 constexpr int64_t kHour = 3600;
 
-// An hourly car, priced in `currency`, with a deposit (a second hold, as
-// most rentals have).
+// An hourly car, priced in `currency`, with a deposit (held with the price,
+// as most rentals have).
 v1::Listing Car(const std::string& currency, int n) {
   v1::Listing l;
   l.set_kind(v1::LISTING_KIND_VEHICLE);

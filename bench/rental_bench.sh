@@ -2,7 +2,7 @@
 # CreateRental over gRPC, 64 renters each renting one at a time, each on
 # listings of their own (consecutive future windows, never overlapping)
 # against RentWave with synchronous=FULL, beside a bare SQLite program doing
-# a rental's transaction shape (listing, overlap check, two holds, rental row
+# a rental's transaction shape (listing, overlap check, a hold, rental row
 # with its timer column, idempotency row, events, notification) with one
 # commit per rental, in the same run on this machine (same disk): medians of
 # R rounds, and their ratio. Group commit is what lets RentWave beat the

@@ -3,7 +3,7 @@
 // transaction shape of one CreateRental, one commit per rental, as fast as
 // one writer can:
 //   BEGIN IMMEDIATE; idempotency lookup; read the listing; read the renter's
-//   account; overlap check; two holds (price, deposit), each: update held,
+//   account; overlap check; one hold of price and deposit: update held,
 //   insert hold, insert ledger transfer, append event; insert the rental
 //   with its timer column; insert the idempotency row; append
 //   rental.created; insert the owner's notification; COMMIT
@@ -36,8 +36,8 @@ CREATE TABLE IF NOT EXISTS listings (id TEXT PRIMARY KEY, owner TEXT NOT NULL,
 CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY,
   balance INTEGER NOT NULL, held INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, account TEXT NOT NULL,
-  amount INTEGER NOT NULL, remaining INTEGER NOT NULL, reference TEXT NOT NULL,
-  created_us INTEGER NOT NULL);
+  amount INTEGER NOT NULL, remaining INTEGER NOT NULL, keep INTEGER NOT NULL,
+  reference TEXT NOT NULL, created_us INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS holds_open ON holds(account) WHERE remaining > 0;
 CREATE TABLE IF NOT EXISTS transfers (seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE, debit TEXT NOT NULL, credit TEXT NOT NULL,
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS rentals (seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE, listing TEXT NOT NULL, renter TEXT NOT NULL,
   owner TEXT NOT NULL, start_us INTEGER NOT NULL, end_us INTEGER NOT NULL,
   returned_us INTEGER, price INTEGER NOT NULL, deposit INTEGER NOT NULL,
-  price_hold TEXT NOT NULL, deposit_hold TEXT NOT NULL,
+  hold TEXT NOT NULL, deposit_hold TEXT NOT NULL,
   next_charge_us INTEGER, created_us INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS rentals_due ON rentals(next_charge_us)
   WHERE next_charge_us IS NOT NULL;
@@ -120,14 +120,14 @@ int main(int argc, char** argv) {
       "start_us < ?3 AND (end_us > ?2 OR end_us <= ?4) LIMIT 1");
   SQLite::Statement hold_up(db,
                             "UPDATE accounts SET held = held + ? WHERE id = ?");
-  SQLite::Statement hold(db, "INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?)");
+  SQLite::Statement hold(db, "INSERT INTO holds VALUES (?, ?, ?, ?, ?, ?, ?)");
   SQLite::Statement transfer(
       db,
       "INSERT INTO transfers(id, debit, credit, amount, hold, reference, "
       "created_us) VALUES (?, ?, 'escrow', ?, ?, ?, ?)");
   SQLite::Statement rental(db,
                            "INSERT INTO rentals(id, listing, renter, owner, "
-                           "start_us, end_us, price, deposit, price_hold, "
+                           "start_us, end_us, price, deposit, hold, "
                            "deposit_hold, next_charge_us, created_us) VALUES "
                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   SQLite::Statement request(db, "INSERT INTO requests VALUES (?, ?, ?, ?)");
@@ -188,34 +188,32 @@ int main(int argc, char** argv) {
         if (overlaps.executeStep()) throw std::logic_error("overlap");
         done({&find_request, &listing, &account, &overlaps});
         const std::string reference = "rental:" + id;
-        for (const auto& [what, amount] :
-             {std::pair<const char*, int64_t>{"p", price}, {"d", deposit}}) {
-          const std::string hold_id = id + what;
-          hold_up.bind(1, amount);
-          hold_up.bind(2, renter);
-          hold_up.exec();
-          hold.bind(1, hold_id);
-          hold.bind(2, renter);
-          hold.bind(3, amount);
-          hold.bind(4, amount);
-          hold.bind(5, reference);
-          hold.bind(6, now);
-          hold.exec();
-          transfer.bind(1, hold_id);
-          transfer.bind(2, renter);
-          transfer.bind(3, amount);
-          transfer.bind(4, hold_id);
-          transfer.bind(5, reference);
-          transfer.bind(6, now);
-          transfer.exec();
-          event.bind(1, "wallet.held");
-          event.bind(2, renter);
-          event.bind(3, "{\"hold_id\":\"" + hold_id + "\",\"amount_minor\":" +
-                            std::to_string(amount) + "}");
-          event.bind(4, now);
-          event.exec();
-          done({&hold_up, &hold, &transfer, &event});
-        }
+        const std::string hold_id = id + "h";
+        hold_up.bind(1, price + deposit);
+        hold_up.bind(2, renter);
+        hold_up.exec();
+        hold.bind(1, hold_id);
+        hold.bind(2, renter);
+        hold.bind(3, price + deposit);
+        hold.bind(4, price + deposit);
+        hold.bind(5, price);
+        hold.bind(6, reference);
+        hold.bind(7, now);
+        hold.exec();
+        transfer.bind(1, hold_id);
+        transfer.bind(2, renter);
+        transfer.bind(3, price + deposit);
+        transfer.bind(4, hold_id);
+        transfer.bind(5, reference);
+        transfer.bind(6, now);
+        transfer.exec();
+        event.bind(1, "wallet.held");
+        event.bind(2, renter);
+        event.bind(3, "{\"hold_id\":\"" + hold_id + "\",\"amount_minor\":" +
+                          std::to_string(price + deposit) + "}");
+        event.bind(4, now);
+        event.exec();
+        done({&hold_up, &hold, &transfer, &event});
         rental.bind(1, id);
         rental.bind(2, listing_id);
         rental.bind(3, renter);
@@ -224,8 +222,8 @@ int main(int argc, char** argv) {
         rental.bind(6, end);
         rental.bind(7, price);
         rental.bind(8, deposit);
-        rental.bind(9, id + "p");
-        rental.bind(10, id + "d");
+        rental.bind(9, hold_id);
+        rental.bind(10, "");
         rental.bind(11, end + 1);  // the late-fee timer's next charge
         rental.bind(12, now);
         rental.exec();

@@ -69,10 +69,14 @@ absl::Status Rentals::ChargeLateInTx(Tx& tx, store::Record& record,
   // timer may get to a batch some milliseconds after the `now` it was
   // listed at (never earlier than `now`, which tests may set ahead).
   const absl::Time charged_at = std::max(now, clock_.Now());
-  const std::optional<std::string> from_hold =
-      record.deposit_hold_id.empty()
-          ? std::nullopt
-          : std::optional<std::string>(record.deposit_hold_id);
+  // The deposit: in the rental's hold, above the price the hold keeps for
+  // the owner; for a rental booked before one hold, its own hold.
+  std::optional<std::string> from_hold;
+  if (!record.deposit_hold_id.empty()) {
+    from_hold = record.deposit_hold_id;
+  } else if (r.deposit_minor > 0) {
+    from_hold = record.hold_id;
+  }
   int count = 0;
   for (int k = r.late_periods_charged + 1; k <= due && count < max_charges;
        ++k, ++count) {

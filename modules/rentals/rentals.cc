@@ -86,17 +86,22 @@ absl::StatusOr<int64_t> PriceFor(absl::Duration duration, absl::Duration period,
   return price;
 }
 
-// Holds `amount` for the rental; a hold over the wallet's limit per
-// operation is a business rule, not bad input from the client.
+// Holds `price` and `deposit` for the rental, keeping the price from late
+// fees; a hold over the wallet's limit per operation is a business rule,
+// not bad input from the client.
 absl::StatusOr<std::string> HoldFor(wallet::Wallet& wallet, Tx& tx,
-                                    const std::string& renter, int64_t amount,
-                                    const std::string& rental_id,
-                                    const char* what) {
+                                    const std::string& renter, int64_t price,
+                                    int64_t deposit,
+                                    const std::string& rental_id) {
+  int64_t amount;
+  if (__builtin_add_overflow(price, deposit, &amount)) {
+    return Precondition("the price is too large");
+  }
   absl::StatusOr<std::string> hold =
-      wallet.Hold(tx, renter, amount, RentalReference(rental_id));
+      wallet.Hold(tx, renter, amount, RentalReference(rental_id), price);
   if (absl::IsInvalidArgument(hold.status())) {
-    return Precondition(absl::StrCat("the ", what, " (", amount,
-                                     ") exceeds what the wallet can hold at "
+    return Precondition(absl::StrCat("the price and deposit (", amount,
+                                     ") exceed what the wallet can hold at "
                                      "once"));
   }
   return hold;
@@ -260,15 +265,11 @@ absl::StatusOr<Rental> Rentals::Create(const std::string& renter_id,
     r.currency = wallet_.currency();
     r.created = r.updated = now;
     record.unit_price_minor = listing.price.amount_minor;
-    // Two holds: late fees come out of the deposit's, the price's is paid
-    // to the owner on return.
-    RW_ASSIGN_OR_RETURN(record.price_hold_id,
-                        HoldFor(wallet_, tx, renter_id, price, r.id, "price"));
-    if (r.deposit_minor > 0) {
-      RW_ASSIGN_OR_RETURN(
-          record.deposit_hold_id,
-          HoldFor(wallet_, tx, renter_id, r.deposit_minor, r.id, "deposit"));
-    }
+    // One hold of price and deposit: late fees come out of the part above
+    // the price, and Return pays the price to the owner and releases the
+    // rest.
+    RW_ASSIGN_OR_RETURN(record.hold_id, HoldFor(wallet_, tx, renter_id, price,
+                                                r.deposit_minor, r.id));
     record.next_charge = NextChargeAt(r);
     store::Insert(tx, record);
     store::InsertRequest(tx, renter_id, request.request_id, fingerprint, r.id,
@@ -371,7 +372,7 @@ absl::StatusOr<Rental> Rentals::Return(const std::string& caller_id,
     const int64_t fee =
         r.price_minor * options_.fee_basis_points / 10000;  // rounds down
     RW_RETURN_IF_ERROR(
-        wallet_.Post(tx, record.price_hold_id,
+        wallet_.Post(tx, record.hold_id,
                      wallet::Settlement{r.price_minor, r.owner_id, fee}));
     if (!record.deposit_hold_id.empty()) {
       RW_RETURN_IF_ERROR(wallet_.Void(tx, record.deposit_hold_id));
@@ -421,7 +422,7 @@ absl::StatusOr<Rental> Rentals::Cancel(const std::string& caller_id,
     if (now >= r.start) {
       return Precondition("it has started; return it instead");
     }
-    RW_RETURN_IF_ERROR(wallet_.Void(tx, record.price_hold_id));
+    RW_RETURN_IF_ERROR(wallet_.Void(tx, record.hold_id));
     if (!record.deposit_hold_id.empty()) {
       RW_RETURN_IF_ERROR(wallet_.Void(tx, record.deposit_hold_id));
     }
@@ -491,12 +492,15 @@ absl::StatusOr<Rental> Rentals::Extend(const std::string& caller_id,
     }
     RW_ASSIGN_OR_RETURN(int64_t price, PriceFor(new_end - r.start, r.period,
                                                 record.unit_price_minor));
-    // One price hold per rental: the old one is released and the new total
-    // held in its place, in this transaction, so the renter needs only the
-    // extra available and Return posts a single hold.
-    RW_RETURN_IF_ERROR(wallet_.Void(tx, record.price_hold_id));
-    RW_ASSIGN_OR_RETURN(record.price_hold_id, HoldFor(wallet_, tx, r.renter_id,
-                                                      price, r.id, "price"));
+    // The hold is released and the new price held in its place with the
+    // deposit, in this transaction, so the renter needs only the extra
+    // available. Nothing was charged from it: the rental is not late. (A
+    // rental booked before one hold keeps its deposit's hold.)
+    const int64_t deposit =
+        record.deposit_hold_id.empty() ? r.deposit_minor : 0;
+    RW_RETURN_IF_ERROR(wallet_.Void(tx, record.hold_id));
+    RW_ASSIGN_OR_RETURN(record.hold_id, HoldFor(wallet_, tx, r.renter_id, price,
+                                                deposit, r.id));
     const int64_t extra = price - r.price_minor;
     r.price_minor = price;
     r.end = new_end;

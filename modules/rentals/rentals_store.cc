@@ -14,7 +14,7 @@ using platform::ToMicros;
 constexpr char kColumns[] =
     "seq, id, listing_id, renter_id, owner_id, start_us, end_us, returned_us, "
     "cancelled_us, unit_price_minor, price_minor, deposit_minor, "
-    "late_fee_minor, period_s, currency, price_hold_id, deposit_hold_id, "
+    "late_fee_minor, period_s, currency, hold_id, deposit_hold_id, "
     "late_periods_charged, late_fees_charged_minor, next_charge_us, "
     "created_at_us, updated_at_us";
 
@@ -53,7 +53,7 @@ Record ReadRecord(SQLite::Statement& q) {
   x.late_fee_minor = q.getColumn(12).getInt64();
   x.period = absl::Seconds(q.getColumn(13).getInt64());
   x.currency = q.getColumn(14).getString();
-  r.price_hold_id = q.getColumn(15).getString();
+  r.hold_id = q.getColumn(15).getString();
   r.deposit_hold_id = q.getColumn(16).getString();
   x.late_periods_charged = q.getColumn(17).getInt();
   x.late_fees_charged_minor = q.getColumn(18).getInt64();
@@ -110,7 +110,7 @@ void Insert(platform::Tx& tx, Record& r) {
       "INSERT INTO rentals_items(id, listing_id, renter_id, owner_id, "
       "start_us, end_us, returned_us, cancelled_us, unit_price_minor, "
       "price_minor, deposit_minor, late_fee_minor, period_s, currency, "
-      "price_hold_id, deposit_hold_id, late_periods_charged, "
+      "hold_id, deposit_hold_id, late_periods_charged, "
       "late_fees_charged_minor, next_charge_us, created_at_us, "
       "updated_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "?, ?, ?, ?, ?)");
@@ -128,7 +128,7 @@ void Insert(platform::Tx& tx, Record& r) {
   q->bind(12, static_cast<int64_t>(x.late_fee_minor));
   q->bind(13, static_cast<int64_t>(absl::ToInt64Seconds(x.period)));
   q->bind(14, x.currency);
-  q->bind(15, r.price_hold_id);
+  q->bind(15, r.hold_id);
   q->bind(16, r.deposit_hold_id);
   q->bind(17, x.late_periods_charged);
   q->bind(18, static_cast<int64_t>(x.late_fees_charged_minor));
@@ -145,14 +145,14 @@ void Update(platform::Tx& tx, const Record& r) {
       tx,
       "UPDATE rentals_items SET end_us = ?, returned_us = ?, cancelled_us = ?, "
       "price_minor = ?, late_periods_charged = ?, late_fees_charged_minor = ?, "
-      "price_hold_id = ?, next_charge_us = ?, updated_at_us = ? WHERE id = ?");
+      "hold_id = ?, next_charge_us = ?, updated_at_us = ? WHERE id = ?");
   q->bind(1, static_cast<int64_t>(ToMicros(x.end)));
   BindOptionalTime(*q, 2, x.returned);
   BindOptionalTime(*q, 3, x.cancelled);
   q->bind(4, static_cast<int64_t>(x.price_minor));
   q->bind(5, x.late_periods_charged);
   q->bind(6, static_cast<int64_t>(x.late_fees_charged_minor));
-  q->bind(7, r.price_hold_id);
+  q->bind(7, r.hold_id);
   BindOptionalTime(*q, 8, r.next_charge);
   q->bind(9, static_cast<int64_t>(ToMicros(x.updated)));
   q->bind(10, x.id);

@@ -23,8 +23,11 @@ struct Record {
   int64_t seq = 0;  // set by Insert and the finders
   Rental rental;
   int64_t unit_price_minor = 0;  // per period, as agreed at creation
-  std::string price_hold_id;
-  std::string deposit_hold_id;  // empty: no deposit
+  // The renter's money reserved for the rental: its price and deposit.
+  // Rentals booked before migration 0009 hold the deposit apart, in
+  // deposit_hold_id; it is empty for all others.
+  std::string hold_id;
+  std::string deposit_hold_id;
   std::optional<absl::Time> next_charge;
 };
 
@@ -36,7 +39,7 @@ std::string LoadOrStoreTokenKey(platform::Tx& tx, const std::string& fresh,
 void Insert(platform::Tx& tx, Record& record);
 
 // Overwrites the mutable columns of `record.rental.id`: end, returned,
-// cancelled, price, late counts, price hold, next charge, updated.
+// cancelled, price, late counts, hold, next charge, updated.
 void Update(platform::Tx& tx, const Record& record);
 
 std::optional<Record> Find(platform::Tx& tx, const std::string& id);

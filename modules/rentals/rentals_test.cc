@@ -20,6 +20,7 @@
 #include "modules/platform/db.h"
 #include "modules/platform/event_log.h"
 #include "modules/platform/scoped_temp_dir.h"
+#include "modules/platform/status.h"
 #include "modules/platform/test_database.h"
 #include "modules/rentals/rentals_store.h"
 #include "modules/wallet/wallet.h"
@@ -439,7 +440,7 @@ TEST_F(RentalsTest, VerifyFindsOverlapsAndStrayCharges) {
                        "INSERT INTO rentals_items(id, listing_id, renter_id, "
                        "owner_id, start_us, end_us, unit_price_minor, "
                        "price_minor, deposit_minor, late_fee_minor, period_s, "
-                       "currency, price_hold_id, created_at_us, "
+                       "currency, hold_id, created_at_us, "
                        "updated_at_us) SELECT 'forged', listing_id, "
                        "renter_id, owner_id, start_us + 60000000, end_us, 1, "
                        "1, 0, 0, 3600, 'USD', 'h', ",
@@ -451,7 +452,7 @@ TEST_F(RentalsTest, VerifyFindsOverlapsAndStrayCharges) {
                        "INSERT INTO rentals_items(id, listing_id, renter_id, "
                        "owner_id, start_us, end_us, unit_price_minor, "
                        "price_minor, deposit_minor, late_fee_minor, period_s, "
-                       "currency, price_hold_id, created_at_us, "
+                       "currency, hold_id, created_at_us, "
                        "updated_at_us) SELECT 'forged2', listing_id, "
                        "renter_id, owner_id, start_us + 3600000000, "
                        "end_us + 3600000000, 1, 1, 0, 0, 3600, 'USD', 'h', "
@@ -558,6 +559,58 @@ TEST_F(RentalsTest, ReturnThreePeriodsLateChargesDepositThenWallet) {
   EXPECT_EQ(MustGet(r.id).late_periods_charged, 3);
 }
 
+TEST_F(RentalsTest, PriceAndDepositAreOneHoldThatKeepsThePriceFromLateFees) {
+  MustDeposit(kRenter, 10'000);
+  Rental r = MustRent(MustList().id, absl::Hours(2));
+  EXPECT_EQ(Events("wallet.held"), 1);
+  EXPECT_EQ(Wallet(kRenter).held_minor, 2 * kPrice + kDeposit);
+  // Four periods late: the deposit covers two and a half, the wallet the
+  // rest, and the price is still held for the owner.
+  clock_.Set(r.end + absl::Hours(4));
+  EXPECT_EQ(Charge(clock_.Now()), 4);
+  EXPECT_EQ(Wallet(kRenter).held_minor, 2 * kPrice);
+  EXPECT_EQ(Wallet(kRenter).balance_minor, 10'000 - 4 * kLateFee);
+}
+
+TEST_F(RentalsTest, ARentalBookedWithTwoHoldsIsChargedAndReturnedAsBefore) {
+  MustDeposit(kRenter, 10'000);
+  Rental r = MustRent(MustList().id, absl::Hours(2));
+  // As rentals were booked before migration 0009: the price and the
+  // deposit in holds of their own, the price's keeping nothing.
+  ASSERT_TRUE(db_->Write([&](Tx& tx) -> absl::Status {
+                   std::optional<store::Record> record = store::Find(tx, r.id);
+                   if (!record) return absl::NotFoundError(r.id);
+                   RW_RETURN_IF_ERROR(wallet_->Void(tx, record->hold_id));
+                   const std::string reference = RentalReference(r.id);
+                   RW_ASSIGN_OR_RETURN(
+                       record->hold_id,
+                       wallet_->Hold(tx, kRenter, 2 * kPrice, reference));
+                   RW_ASSIGN_OR_RETURN(
+                       record->deposit_hold_id,
+                       wallet_->Hold(tx, kRenter, kDeposit, reference));
+                   store::Update(tx, *record);
+                   SQLite::Statement q(tx.db(),
+                                       "UPDATE rentals_items SET "
+                                       "deposit_hold_id = ? WHERE id = ?");
+                   q.bind(1, record->deposit_hold_id);
+                   q.bind(2, r.id);
+                   q.exec();
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_EQ(Wallet(kRenter).held_minor, 2 * kPrice + kDeposit);
+  // Three periods late: the deposit's hold first, then the wallet; the
+  // price's hold is left alone.
+  clock_.Set(r.end + absl::Minutes(150));
+  EXPECT_EQ(Charge(clock_.Now()), 3);
+  EXPECT_EQ(Wallet(kRenter).held_minor, 2 * kPrice);
+  auto returned = rentals_->Return(kRenter, r.id);
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  EXPECT_EQ(Wallet(kRenter).balance_minor, 10'000 - 2 * kPrice - 3 * kLateFee);
+  EXPECT_EQ(Wallet(kRenter).held_minor, 0);
+  EXPECT_EQ(Wallet(kOwner).balance_minor, 2 * kPrice + 3 * kLateFee);
+}
+
 TEST_F(RentalsTest, TimerChargesEachStartedPeriodOnceAtItsTime) {
   MustDeposit(kRenter, 10'000);
   const listings::Listing listing = MustList();
@@ -647,7 +700,7 @@ TEST_F(RentalsTest, ARentalWhoseChargeFailsHoldsUpNoOther) {
   EXPECT_EQ(MustGet(good.id).late_periods_charged, 1);
   EXPECT_EQ(MustGet(bad.id).late_periods_charged, 0);
   EXPECT_EQ(Count("SELECT count(*) FROM rentals_charges"), 2);
-  // Only good's fee left the renter (from its deposit hold).
+  // Only good's fee left the renter (from the deposit in its hold).
   EXPECT_EQ(Wallet(kRenter).balance_minor, before.balance_minor - kLateFee);
 }
 

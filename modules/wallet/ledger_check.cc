@@ -228,9 +228,9 @@ void LedgerReplay::Apply(const Transaction& t) {
                      absl::StrCat("entry ", t.id, " charges hold ", t.hold_id,
                                   " after it was settled"));
       }
-      // As Wallet::Charge: what the hold has left first.
-      const __int128 from_hold =
-          std::min(std::max<__int128>(h->remaining, 0), amount);
+      // As Wallet::Charge: what the hold has left above its keep first.
+      const __int128 from_hold = std::min(
+          std::max<__int128>(h->remaining - h->stored.keep_minor, 0), amount);
       h->remaining -= from_hold;
       payer.held -= from_hold;
       break;

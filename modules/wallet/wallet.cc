@@ -457,15 +457,21 @@ absl::StatusOr<Transaction> Wallet::GetTransaction(
 
 absl::StatusOr<std::string> Wallet::Hold(Tx& tx, const std::string& user_id,
                                          int64_t amount_minor,
-                                         const std::string& reference) {
+                                         const std::string& reference,
+                                         int64_t keep_minor) {
   RW_RETURN_IF_ERROR(RequireWritable(tx));
   RW_RETURN_IF_ERROR(ValidateUserId(user_id));
   RW_RETURN_IF_ERROR(
       ValidateAmount(amount_minor, options_.max_amount_minor, "amount_minor"));
   RW_RETURN_IF_ERROR(ValidateText(reference, kMaxReferenceChars, "reference"));
+  if (keep_minor < 0 || keep_minor > amount_minor) {
+    return absl::InvalidArgumentError(
+        "keep_minor: must be between 0 and the amount");
+  }
   std::string hold_id;
   RW_RETURN_IF_ERROR(platform::AllOrNothing(tx, [&]() -> absl::Status {
-    RW_ASSIGN_OR_RETURN(hold_id, DoHold(tx, user_id, amount_minor, reference));
+    RW_ASSIGN_OR_RETURN(
+        hold_id, DoHold(tx, user_id, amount_minor, reference, keep_minor));
     return absl::OkStatus();
   }));
   return hold_id;
@@ -473,7 +479,8 @@ absl::StatusOr<std::string> Wallet::Hold(Tx& tx, const std::string& user_id,
 
 absl::StatusOr<std::string> Wallet::DoHold(Tx& tx, const std::string& user_id,
                                            int64_t amount_minor,
-                                           const std::string& reference) {
+                                           const std::string& reference,
+                                           int64_t keep_minor) {
   absl::Time now = clock_.Now();
   Changes changes(tx);
   RW_RETURN_IF_ERROR(CheckSpendable(
@@ -484,6 +491,7 @@ absl::StatusOr<std::string> Wallet::DoHold(Tx& tx, const std::string& user_id,
   hold.id = platform::NewId(now);
   hold.account_id = user_id;
   hold.amount_minor = hold.remaining_minor = amount_minor;
+  hold.keep_minor = keep_minor;
   hold.reference = reference;
   hold.created = now;
   Transaction t = NewTransaction(Kind::kHold, user_id, kEscrow, amount_minor,
@@ -496,6 +504,7 @@ absl::StatusOr<std::string> Wallet::DoHold(Tx& tx, const std::string& user_id,
   RW_RETURN_IF_ERROR(events_.Append(tx, "wallet.held", user_id, "",
                                     MoneyPayload(t)
                                         .Add("hold_id", hold.id)
+                                        .Add("keep_minor", keep_minor)
                                         .Add("reference", reference)
                                         .Done()));
   return hold.id;
@@ -636,10 +645,13 @@ absl::StatusOr<Transaction> Wallet::DoCharge(
   }
   absl::Time now = clock_.Now();
   Changes changes(tx);
-  // The part covered by the hold stops being held; the whole amount then
-  // leaves the balance as one charge, below zero if need be.
+  // The part covered by the hold (above what it keeps) stops being held;
+  // the whole amount then leaves the balance as one charge, below zero if
+  // need be.
   const int64_t from_held =
-      hold ? std::min(hold->remaining_minor, amount_minor) : 0;
+      hold ? std::clamp(hold->remaining_minor - hold->keep_minor, int64_t{0},
+                        amount_minor)
+           : 0;
   if (from_held > 0) {
     RW_RETURN_IF_ERROR(changes.Reserve(user_id, -from_held));
   }

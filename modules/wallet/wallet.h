@@ -165,12 +165,14 @@ class Wallet {
                                   const std::string& user_id) const;
 
   // Reserves `amount_minor` of the user's available money (wallet.held);
-  // returns the hold id. Errors: INVALID_ARGUMENT (amount, a reference over
-  // 200 characters), FAILED_PRECONDITION (insufficient available funds, or
-  // in debt).
+  // returns the hold id. Charges from the hold never take its last
+  // `keep_minor` (0..amount): what its post is meant to pay. Errors:
+  // INVALID_ARGUMENT (amount, keep, a reference over 200 characters),
+  // FAILED_PRECONDITION (insufficient available funds, or in debt).
   absl::StatusOr<std::string> Hold(platform::Tx& tx, const std::string& user_id,
                                    int64_t amount_minor,
-                                   const std::string& reference);
+                                   const std::string& reference,
+                                   int64_t keep_minor = 0);
 
   // Settles a hold once: moves settlement.amount_minor from the holder
   // (amount - fee to credit_account, fee to kFees) and releases the rest
@@ -187,11 +189,11 @@ class Wallet {
   absl::Status Void(platform::Tx& tx, const std::string& hold_id);
 
   // Charges the user `amount_minor` for `credit_account` (wallet.charged):
-  // first from what remains of `from_hold` (if given; the hold stays open
-  // with less in it), the rest from the balance, even below zero (debt).
-  // Either way it is one CHARGE entry from the user for the whole amount.
-  // Errors: INVALID_ARGUMENT (amount, account, reference), NOT_FOUND (hold),
-  // FAILED_PRECONDITION (hold closed or another user's).
+  // first from what remains of `from_hold` above its keep (if given; the
+  // hold stays open with less in it), the rest from the balance, even below
+  // zero (debt). Either way it is one CHARGE entry from the user for the whole
+  // amount. Errors: INVALID_ARGUMENT (amount, account, reference), NOT_FOUND
+  // (hold), FAILED_PRECONDITION (hold closed or another user's).
   absl::StatusOr<Transaction> Charge(
       platform::Tx& tx, const std::string& user_id, int64_t amount_minor,
       const std::string& credit_account, const std::string& reference,
@@ -220,7 +222,8 @@ class Wallet {
   absl::StatusOr<std::string> DoHold(platform::Tx& tx,
                                      const std::string& user_id,
                                      int64_t amount_minor,
-                                     const std::string& reference);
+                                     const std::string& reference,
+                                     int64_t keep_minor);
   absl::Status DoPost(platform::Tx& tx, const std::string& hold_id,
                       const Settlement& settlement);
   absl::Status DoVoid(platform::Tx& tx, const std::string& hold_id);

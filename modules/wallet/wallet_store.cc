@@ -221,7 +221,7 @@ std::optional<Hold> FindHold(platform::Tx& tx, const std::string& id) {
   platform::CachedStatement q(
       tx,
       "SELECT account_id, amount_minor, remaining_minor, "
-      "state, reference, created_at_us FROM wallet_holds "
+      "state, reference, created_at_us, keep_minor FROM wallet_holds "
       "WHERE id = ?");
   q->bind(1, id);
   if (!q->executeStep()) return std::nullopt;
@@ -233,6 +233,7 @@ std::optional<Hold> FindHold(platform::Tx& tx, const std::string& id) {
   h.state = ParseState(q->getColumn(3).getString());
   h.reference = q->getColumn(4).getString();
   h.created = FromMicros(q->getColumn(5).getInt64());
+  h.keep_minor = q->getColumn(6).getInt64();
   return h;
 }
 
@@ -240,8 +241,8 @@ void InsertHold(platform::Tx& tx, const Hold& h) {
   platform::CachedStatement q(
       tx,
       "INSERT INTO wallet_holds(id, account_id, amount_minor, "
-      "remaining_minor, state, reference, created_at_us) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "remaining_minor, state, reference, created_at_us, keep_minor) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   q->bind(1, h.id);
   q->bind(2, h.account_id);
   q->bind(3, static_cast<int64_t>(h.amount_minor));
@@ -249,6 +250,7 @@ void InsertHold(platform::Tx& tx, const Hold& h) {
   q->bind(5, StateName(h.state));
   q->bind(6, h.reference);
   q->bind(7, static_cast<int64_t>(ToMicros(h.created)));
+  q->bind(8, static_cast<int64_t>(h.keep_minor));
   q->exec();
 }
 
@@ -321,8 +323,8 @@ std::vector<LedgerProblem> Verify(platform::Tx& tx) {
     }
     SQLite::Statement h(tx.db(),
                         "SELECT id, account_id, amount_minor, "
-                        "remaining_minor, state, reference, created_at_us "
-                        "FROM wallet_holds");
+                        "remaining_minor, state, reference, created_at_us, "
+                        "keep_minor FROM wallet_holds");
     while (h.executeStep()) {
       Hold hold;
       hold.id = h.getColumn(0).getString();
@@ -332,6 +334,7 @@ std::vector<LedgerProblem> Verify(platform::Tx& tx) {
       hold.state = ParseState(h.getColumn(4).getString());
       hold.reference = h.getColumn(5).getString();
       hold.created = FromMicros(h.getColumn(6).getInt64());
+      hold.keep_minor = h.getColumn(7).getInt64();
       replay.AddHold(hold);
     }
     SQLite::Statement t(tx.db(), absl::StrCat("SELECT ", kTransferColumns,

@@ -31,6 +31,7 @@ struct Hold {
   std::string account_id;
   int64_t amount_minor = 0;
   int64_t remaining_minor = 0;
+  int64_t keep_minor = 0;  // 0..amount: charges never take it
   HoldState state = HoldState::kOpen;
   std::string reference;
   absl::Time created;

@@ -859,6 +859,54 @@ TEST_F(WalletTest, AChargeTakesFromTheHoldThenTheWalletThenIntoDebt) {
   ExpectLedgerClean();
 }
 
+TEST_F(WalletTest, AChargeLeavesWhatTheHoldKeeps) {
+  MustDeposit(kAlice, 1000);
+  // Say a rental: a price of 450 kept for the owner, a deposit of 150.
+  std::string hold;
+  ASSERT_TRUE(InTx([&](Tx& tx) -> absl::Status {
+                auto made = wallet_->Hold(tx, kAlice, 600, "rental:1", 450);
+                if (made.ok()) hold = *made;
+                return made.status();
+              }).ok());
+  auto charge = [&](int64_t amount) {
+    return InTx([&](Tx& tx) {
+      return wallet_->Charge(tx, kAlice, amount, kBob, "late", hold).status();
+    });
+  };
+  ASSERT_TRUE(charge(100).ok());  // from the hold: 500 left in it
+  EXPECT_EQ(MustGet(kAlice).held_minor, 500);
+  EXPECT_EQ(MustGet(kAlice).balance_minor, 900);
+  ASSERT_TRUE(charge(100).ok());  // 50 above the 450 kept, 50 free money
+  EXPECT_EQ(MustGet(kAlice).held_minor, 450);
+  EXPECT_EQ(MustGet(kAlice).balance_minor, 800);
+  ASSERT_TRUE(charge(100).ok());  // nothing above the kept part: all free
+  EXPECT_EQ(MustGet(kAlice).held_minor, 450);
+  EXPECT_EQ(MustGet(kAlice).balance_minor, 700);
+  EXPECT_EQ(MustGet(kAlice).available_minor, 250);
+  ExpectLedgerClean();
+  // What was kept is all there for the post.
+  ASSERT_TRUE(InTx([&](Tx& tx) {
+                return wallet_->Post(tx, hold, {450, kBob, 0});
+              }).ok());
+  EXPECT_EQ(MustGet(kAlice).balance_minor, 250);
+  EXPECT_EQ(MustGet(kAlice).held_minor, 0);
+  EXPECT_EQ(MustGet(kBob).balance_minor, 300 + 450);
+  ExpectLedgerClean();
+}
+
+TEST_F(WalletTest, AHoldCannotKeepMoreThanItsAmountOrLessThanNothing) {
+  MustDeposit(kAlice, 1000);
+  const std::string before = State();
+  for (int64_t keep : {int64_t{-1}, int64_t{101}}) {
+    absl::Status status = InTx([&](Tx& tx) {
+      return wallet_->Hold(tx, kAlice, 100, "r", keep).status();
+    });
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument)
+        << status << " keeping " << keep;
+  }
+  EXPECT_EQ(State(), before);
+}
+
 TEST_F(WalletTest, AChargeToTheFeesAccount) {
   MustDeposit(kAlice, 100);
   ASSERT_TRUE(InTx([&](Tx& tx) {

@@ -167,10 +167,10 @@ class Checker:
         """Invariants over every row, acknowledged or not."""
         holds = {h[0]: h for h in self.all(
             "SELECT id, account_id, amount_minor, remaining_minor, state, "
-            "reference FROM wallet_holds")}
+            "reference, keep_minor FROM wallet_holds")}
         rentals = self.all(
             "SELECT id, listing_id, renter_id, start_us, end_us, returned_us, "
-            "cancelled_us, price_minor, deposit_minor, price_hold_id, "
+            "cancelled_us, price_minor, deposit_minor, hold_id, "
             "deposit_hold_id, late_periods_charged, late_fees_charged_minor, "
             "created_at_us, seq FROM rentals_items ORDER BY seq")
         current_holds = set()
@@ -187,35 +187,36 @@ class Checker:
             "SELECT id, kind, amount_minor FROM wallet_transfers "
             "WHERE kind = 7")}
         for (rid, listing, renter, start, end, returned, cancelled, price,
-             deposit, price_hold, deposit_hold, late, late_minor, created,
+             deposit, hold, deposit_hold, late, late_minor, created,
              seq) in rentals:
             self.checked["rentals (all)"] += 1
             state = ("returned" if returned is not None else
                      "cancelled" if cancelled is not None else "open")
-            want_price = {"open": "open", "returned": "posted",
-                          "cancelled": "voided"}[state]
-            want_deposit = {"open": "open", "returned": "voided",
-                            "cancelled": "voided"}[state]
-            for what, hold_id, want, amount in (
-                    ("price", price_hold, want_price, price),
-                    ("deposit", deposit_hold, want_deposit, deposit)):
-                if what == "deposit" and deposit == 0:
-                    if hold_id:
-                        self.problem(f"rental {rid}: a deposit hold without "
-                                     "a deposit")
-                    continue
+            want_hold = {"open": "open", "returned": "posted",
+                         "cancelled": "voided"}[state]
+            # One hold of price and deposit keeping the price from late
+            # fees; rentals booked before migration 0009 hold the deposit
+            # apart.
+            expected = [("", hold, want_hold, price + deposit, price)]
+            if deposit_hold:
+                expected = [("price ", hold, want_hold, price, 0),
+                            ("deposit ", deposit_hold,
+                             "open" if state == "open" else "voided",
+                             deposit, 0)]
+            for what, hold_id, want, amount, keep in expected:
                 current_holds.add(hold_id)
                 h = holds.get(hold_id)
                 if h is None:
-                    self.problem(f"rental {rid} ({state}): its {what} hold "
+                    self.problem(f"rental {rid} ({state}): its {what}hold "
                                  f"{hold_id!r} does not exist")
                     continue
                 if h[1] != renter or h[5] != f"rental:{rid}" or \
-                        h[2] != amount:
-                    self.problem(f"rental {rid}: {what} hold {h} does not "
-                                 f"match (renter {renter}, {amount})")
+                        h[2] != amount or h[6] != keep:
+                    self.problem(f"rental {rid}: {what}hold {h} does not "
+                                 f"match (renter {renter}, {amount}, keeping "
+                                 f"{keep})")
                 if h[4] != want:
-                    self.problem(f"rental {rid} ({state}): {what} hold is "
+                    self.problem(f"rental {rid} ({state}): {what}hold is "
                                  f"{h[4]}, expected {want}")
             # The outbox: the events the rental's state implies.
             for event, want in (("rental.created", 1),
