@@ -209,8 +209,10 @@ absl::StatusOr<Listing> Listings::CreateListing(const std::string& owner_id,
   draft.archived = false;
   draft.created = draft.updated = now;
   draft.version = 1;
+  const std::optional<Book> requested = draft.book;
   RW_RETURN_IF_ERROR(db_.Write([&](Tx& tx) {
-    if (draft.book) draft.book = store::CatalogueBook(tx, *draft.book, now);
+    // From the request every time: Write may run this twice.
+    if (requested) draft.book = store::CatalogueBook(tx, *requested, now);
     store::Insert(tx, draft);
     return events_.Append(tx, "listing.created", draft.id, owner_id,
                           CreatedPayload(draft));

@@ -162,6 +162,22 @@ absl::Status Run(absl::FunctionRef<absl::Status()> op) {
 
 }  // namespace
 
+Tx::HookMark Tx::MarkHooks() const {
+  HookMark mark{on_commit_.size(), {}};
+  for (const auto& [owner, index] : owned_hooks_) {
+    mark.owned.push_back(on_commit_[index]);
+  }
+  return mark;
+}
+
+void Tx::RollBackHooks(HookMark mark) {
+  on_commit_.resize(mark.hooks);
+  owned_hooks_.resize(mark.owned.size());
+  for (size_t i = 0; i < mark.owned.size(); ++i) {
+    on_commit_[owned_hooks_[i].second] = std::move(mark.owned[i]);
+  }
+}
+
 absl::Status InSavepoint(Tx& tx, absl::FunctionRef<absl::Status()> op) {
   try {
     CachedStatement(tx, "SAVEPOINT rw_op")->exec();
@@ -169,12 +185,14 @@ absl::Status InSavepoint(Tx& tx, absl::FunctionRef<absl::Status()> op) {
     return StatusFromSqlite(e);
   }
   const bool was_broken = tx.broken_;
+  Tx::HookMark hooks = tx.MarkHooks();
   absl::Status status = Run(op);
   try {
     // Savepoints may nest under the same name: these act on the innermost.
     if (!status.ok()) {
       CachedStatement(tx, "ROLLBACK TO rw_op")->exec();
-      tx.broken_ = was_broken;  // what broke it is undone
+      tx.broken_ = was_broken;             // what broke it is undone
+      tx.RollBackHooks(std::move(hooks));  // and what it registered
     }
     CachedStatement(tx, "RELEASE rw_op")->exec();
   } catch (const std::exception& e) {

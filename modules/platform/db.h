@@ -66,6 +66,15 @@ class Tx {
   friend absl::Status InSavepoint(Tx&, absl::FunctionRef<absl::Status()>);
   friend absl::Status AllOrNothing(Tx&, absl::FunctionRef<absl::Status()>);
 
+  // The hooks as they are now, to go back to when a savepoint rolls back
+  // what registered the later ones.
+  struct HookMark {
+    size_t hooks = 0;
+    std::vector<std::function<void()>> owned;  // per owned_hooks_ entry
+  };
+  HookMark MarkHooks() const;
+  void RollBackHooks(HookMark mark);
+
   SQLite::Database& db_;
   StatementCache& statements_;
   bool writable_;
@@ -105,13 +114,15 @@ class Database {
 
   // Runs `fn` in a write transaction: commits if it returns OK, rolls back
   // and returns its error otherwise. Concurrent writes share one commit
-  // (group commit, see GroupCommit), each in its own savepoint; Write
-  // returns only once what it wrote and what it read are durable (per
-  // synchronous). `fn` may run
-  // on another caller's thread while this one waits. SQLite failures become
-  // statuses: UNAVAILABLE for a full, read-only or failing disk (then the
-  // whole group fails), ABORTED for contention, INTERNAL otherwise.
-  // Thread-safe; must not be called from inside another Write or Read.
+  // (group commit, see GroupCommit); Write returns only once what it wrote
+  // and what it read are durable (per synchronous). `fn` may run on
+  // another caller's thread while this one waits, and may run twice (when
+  // another write of its group failed halfway): it must not depend on
+  // running once, and only its last run's writes, hooks and result count.
+  // SQLite failures become statuses: UNAVAILABLE for a full, read-only or
+  // failing disk (then the whole group fails), ABORTED for contention, INTERNAL
+  // otherwise. Thread-safe; must not be called from inside another Write or
+  // Read.
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
 
   // Runs `fn` in a read transaction: one consistent snapshot that sees every
@@ -164,7 +175,8 @@ absl::Status StatusFromSqlite(const std::exception& e);
 
 // Runs `op` in a savepoint of `tx` (a write transaction), so that whatever
 // fails inside it, an error status or a SQLite exception (a failed insert, a
-// full disk), rolls back what `op` wrote and nothing else; the exception
+// full disk), rolls back what `op` wrote and the OnCommit hooks it
+// registered, and nothing else; the exception
 // becomes a status rather than unwinding through the caller. For callers
 // that go on after a failure (e.g. the late-fee timer skipping one rental).
 // If SQLite has rolled back the whole transaction (I/O error), the

@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "modules/platform/scoped_temp_dir.h"
 
 namespace rentwave::platform {
@@ -549,6 +550,60 @@ TEST_F(FileDbTest, AFailingWriteInAGroupUndoesOnlyItself) {
   for (const char* key : {"k1", "k3", "k4"}) {
     EXPECT_EQ(CountKey(*db_, key), 0) << key;
   }
+}
+
+// Without savepoints, a write that fails before writing costs the others
+// nothing; one that fails having written makes the group run again, each
+// write in a savepoint, and only that run's writes and hooks count.
+TEST_F(FileDbTest, AGroupRunsAgainOnlyWhenAWriteFailsHavingWritten) {
+  std::atomic<int> runs{0}, hooks{0};
+  auto group = [&](int failing, bool after_writing) {
+    runs = 0;
+    hooks = 0;
+    Exec(*db_, "DELETE FROM kv WHERE k = 'leader'");  // the last group's
+    const int64_t before = db_->write_stats().runs_again;
+    GroupRun run = RunGroupBehindALeader(
+        *db_, 4, [&, failing, after_writing](Tx& tx, int i) -> absl::Status {
+          ++runs;
+          const std::string key = absl::StrCat("g", failing, "k", i);
+          if (i == failing && !after_writing) {
+            return absl::FailedPreconditionError("checked first");
+          }
+          InsertKv(tx, key, i);
+          tx.OnCommit([&] { ++hooks; });
+          if (i == failing) return absl::FailedPreconditionError("too late");
+          return absl::OkStatus();
+        });
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(run.statuses[i].ok(), i != failing) << run.statuses[i];
+      EXPECT_EQ(CountKey(*db_, absl::StrCat("g", failing, "k", i)),
+                i == failing ? 0 : 1);
+    }
+    EXPECT_EQ(hooks.load(), 3);
+    return db_->write_stats().runs_again - before;
+  };
+  EXPECT_EQ(group(1, /*after_writing=*/false), 0);
+  EXPECT_EQ(runs.load(), 4);
+  EXPECT_EQ(group(2, /*after_writing=*/true), 1);
+  EXPECT_GT(runs.load(), 4);
+}
+
+TEST_F(MemoryDbTest, HooksRegisteredInARolledBackSavepointNeverRun) {
+  int plain = 0, owned = 0;
+  const int kOwner = 0;
+  absl::Status status = db_->Write([&](Tx& tx) {
+    tx.OnCommit(&kOwner, [&] { owned = 1; });
+    EXPECT_FALSE(InSavepoint(tx, [&] {
+                   InsertKv(tx, "undone", 1);
+                   tx.OnCommit([&] { plain = 2; });
+                   tx.OnCommit(&kOwner, [&] { owned = 2; });
+                   return absl::InternalError("undone");
+                 }).ok());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(plain, 0);
+  EXPECT_EQ(owned, 1);  // the hook it replaced is back
 }
 
 TEST_F(FileDbTest, AWriteThatLostItsTransactionCannotCommitOnItsOwn) {

@@ -122,45 +122,42 @@ int GroupCommit::PagesLogged() const {
   return current;
 }
 
-uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
-  std::lock_guard<std::mutex> writer_lock(writer_mu_);
-  // Every commit before this group has finished: what it reads.
-  const uint64_t before = logged_.load();
-  const int pages_before = PagesLogged();
+void GroupCommit::Exec(const char* sql) {
   // Prepared once: parsing these on every write showed in profiles.
-  auto run = [this](const char* sql) {
-    CachedStatement(writer_, statements_, sql)->exec();
-  };
-  transactions_ += static_cast<int64_t>(group.size());
-  // Fails every request that has not failed on its own: their writes are
-  // not (or no longer) part of a transaction that will commit.
-  auto fail_group = [&](const absl::Status& status) {
-    for (Request* r : group) {
-      if (r->status.ok()) r->status = status;
-      r->on_commit.clear();
-    }
-    if (sqlite3_get_autocommit(writer_.getHandle()) == 0) {
-      try {
-        writer_.exec("ROLLBACK");
-      } catch (const std::exception& e) {
-        spdlog::error("rollback failed: {}", e.what());
-      }
-    }
-  };
-  try {
-    run("BEGIN IMMEDIATE");
-  } catch (const std::exception& e) {
-    fail_group(StatusFromSqlite(e));
-    return before;
-  }
-  // A write alone in its group needs no savepoint (SQLite copies every page
-  // a savepoint touches): if it fails, the whole transaction rolls back.
-  const bool alone = group.size() == 1;
-  bool any_ok = false;
+  CachedStatement(writer_, statements_, sql)->exec();
+}
+
+void GroupCommit::FailGroup(const std::vector<Request*>& group,
+                            const absl::Status& status) {
   for (Request* r : group) {
-    Tx tx(writer_, statements_, /*writable=*/true);
+    if (r->status.ok()) r->status = status;
+    r->on_commit.clear();
+  }
+  if (sqlite3_get_autocommit(writer_.getHandle()) == 0) {
     try {
-      if (!alone) run("SAVEPOINT rw_write");
+      writer_.exec("ROLLBACK");
+    } catch (const std::exception& e) {
+      spdlog::error("rollback failed: {}", e.what());
+    }
+  }
+}
+
+GroupCommit::Run GroupCommit::RunMembers(const std::vector<Request*>& group,
+                                         bool savepoints) {
+  try {
+    Exec("BEGIN IMMEDIATE");
+  } catch (const std::exception& e) {
+    FailGroup(group, StatusFromSqlite(e));
+    return Run::kFailed;
+  }
+  sqlite3* db = writer_.getHandle();
+  for (Request* r : group) {
+    r->status = absl::OkStatus();
+    r->on_commit.clear();
+    Tx tx(writer_, statements_, /*writable=*/true);
+    const int64_t changes_before = sqlite3_total_changes64(db);
+    try {
+      if (savepoints) Exec("SAVEPOINT rw_write");
       r->status = r->fn(tx);
     } catch (const std::exception& e) {
       r->status = StatusFromSqlite(e);
@@ -169,11 +166,11 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
     }
     // SQLite rolls the whole transaction back on some errors (a full disk,
     // an I/O error): everything the group wrote so far is gone.
-    if (sqlite3_get_autocommit(writer_.getHandle()) != 0) {
-      fail_group(r->status.ok()
-                     ? absl::UnavailableError("storage: transaction lost")
-                     : r->status);
-      return before;
+    if (sqlite3_get_autocommit(db) != 0) {
+      FailGroup(group, r->status.ok()
+                           ? absl::UnavailableError("storage: transaction lost")
+                           : r->status);
+      return Run::kFailed;
     }
     if (r->status.ok() && tx.broken()) {
       r->status = absl::InternalError(
@@ -182,23 +179,44 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
     }
     try {
       if (r->status.ok()) {
-        if (!alone) run("RELEASE rw_write");
+        if (savepoints) Exec("RELEASE rw_write");
         r->on_commit = std::move(tx.on_commit_);
-        any_ok = true;
-      } else if (!alone) {
-        run("ROLLBACK TO rw_write");
-        run("RELEASE rw_write");
+      } else if (savepoints) {
+        Exec("ROLLBACK TO rw_write");
+        Exec("RELEASE rw_write");
+      } else if (group.size() > 1 &&
+                 sqlite3_total_changes64(db) != changes_before) {
+        // Its writes cannot be undone alone.
+        Exec("ROLLBACK");
+        return Run::kAgainWithSavepoints;
       }
     } catch (const std::exception& e) {
-      fail_group(StatusFromSqlite(e));
-      return before;
+      FailGroup(group, StatusFromSqlite(e));
+      return Run::kFailed;
     }
   }
+  return Run::kOpen;
+}
+
+uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
+  std::lock_guard<std::mutex> writer_lock(writer_mu_);
+  // Every commit before this group has finished: what it reads.
+  const uint64_t before = logged_.load();
+  const int pages_before = PagesLogged();
+  transactions_ += static_cast<int64_t>(group.size());
+  Run run = RunMembers(group, /*savepoints=*/false);
+  if (run == Run::kAgainWithSavepoints) {
+    ++runs_again_;
+    run = RunMembers(group, /*savepoints=*/true);
+  }
+  if (run != Run::kOpen) return before;
+  const bool any_ok = std::any_of(group.begin(), group.end(),
+                                  [](Request* r) { return r->status.ok(); });
   uint64_t last = before;
   try {
     if (any_ok) {
       committing_ = true;
-      run("COMMIT");
+      Exec("COMMIT");
       committing_ = false;
       ++commits_;
       // Nothing to sync if every member only read.
@@ -208,7 +226,7 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
     }
   } catch (const std::exception& e) {
     committing_ = false;
-    fail_group(StatusFromSqlite(e));
+    FailGroup(group, StatusFromSqlite(e));
   }
   logged_.store(last);
   return last;

@@ -1,8 +1,7 @@
 // Group commit: write transactions submitted concurrently share one COMMIT
-// (one fsync), each in its own SAVEPOINT so that one failing does not undo
-// the others. The fsync may run outside the writer lock (see sync_log), so
-// that the next group executes while this one's log reaches the disk.
-// Internal to Database.
+// (one fsync), and one failing does not undo the others. The fsync may run
+// outside the writer lock (see sync_log), so that the next group executes
+// while this one's log reaches the disk. Internal to Database.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -28,6 +27,9 @@ struct WriteStats {
   // Syncs of the log outside the writer lock (synchronous=FULL on a file):
   // one per commit that wrote, or fewer when one sync covers several.
   int64_t log_syncs = 0;
+  // Groups run a second time, each member in a savepoint, because one
+  // failed after writing (see RunMembers).
+  int64_t runs_again = 0;
 };
 
 class GroupCommit {
@@ -55,16 +57,37 @@ class GroupCommit {
   // one, running its own and then the queued transactions (other callers'
   // `fn` included; their callers are blocked meanwhile) in arrival order;
   // transactions queue up while a commit's fsync runs, so the busier the
-  // database, the bigger the groups. OnCommit hooks run on each caller's
-  // own thread after the commit. Thread-safe.
+  // database, the bigger the groups. `fn` may run twice (see RunMembers):
+  // only the last run's writes, hooks and result count. OnCommit hooks run
+  // on each caller's own thread after the commit. Thread-safe.
   absl::Status Write(absl::FunctionRef<absl::Status(Tx&)> fn);
 
   WriteStats stats() const {
-    return {transactions_.load(), commits_.load(), log_syncs_.load()};
+    return {transactions_.load(), commits_.load(), log_syncs_.load(),
+            runs_again_.load()};
   }
 
  private:
   struct Request;
+  enum class Run { kOpen, kFailed, kAgainWithSavepoints };
+  // Begins a transaction and runs each member of `group` in it, setting
+  // its status and hooks. Without `savepoints` (SQLite copies every page a
+  // savepoint touches: CreateRental ran ~6% faster without), a member that
+  // fails before writing anything needs no undo, and one that fails having
+  // written (a write failing halfway: rare) cannot be undone alone: the
+  // transaction is rolled back and kAgainWithSavepoints returned, for the
+  // whole group to run again, each member in a savepoint of its own (so
+  // every write function must be safe to run twice, only the second run
+  // counting). kOpen: the transaction is open with every member's writes
+  // but the failed ones'. kFailed: it failed as a whole (FailGroup).
+  Run RunMembers(const std::vector<Request*>& group, bool savepoints);
+  // Fails every request of `group` that has not failed on its own (their
+  // writes are not, or no longer, part of a transaction that will commit)
+  // and rolls back the transaction if one is open.
+  void FailGroup(const std::vector<Request*>& group,
+                 const absl::Status& status);
+  // Runs one statement on the writer, prepared once.
+  void Exec(const char* sql);
   // Runs `group` in one transaction under writer_mu_ and sets each
   // request's status and hooks. Returns the last commit the group's answers
   // depend on: its own if it committed anything (see logged_), else the
@@ -97,6 +120,7 @@ class GroupCommit {
   std::atomic<int64_t> transactions_{0};
   std::atomic<int64_t> commits_{0};
   std::atomic<int64_t> log_syncs_{0};
+  std::atomic<int64_t> runs_again_{0};
 };
 
 }  // namespace rentwave::platform

@@ -43,9 +43,10 @@ absl::StatusOr<std::unique_ptr<Users>> Users::Create(
     }
     admin = *std::move(normalized);
   }
-  std::string secret = options.token_secret;
+  std::string secret;
   std::vector<std::pair<std::string, absl::Time>> revoked;
   RW_RETURN_IF_ERROR(db.Write([&](Tx& tx) {
+    secret = options.token_secret;  // Write may run this twice
     if (secret.empty()) {
       secret = store::LoadOrStoreSecret(tx, RandomString(32), clock.Now());
     }
