@@ -51,7 +51,8 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* schema,
   }
   // The log grows until it starts over: the thread is woken each time it
   // has grown by wake_pages, not after every commit past them.
-  if (pages < me->woken_at_) me->woken_at_ = 0;
+  if (pages < me->last_pages_) me->woken_at_ = 0;  // the log started over
+  me->last_pages_ = pages;
   if (pages - me->woken_at_ >= me->wake_pages_) {
     me->woken_at_ = pages;
     {

@@ -57,7 +57,9 @@ class Checkpointer {
   SQLite::Database own_;  // the thread's connection
   const int wake_pages_;
   const int inline_pages_;
-  int woken_at_ = 0;  // the log's length at the last wake; writer's only
+  // The log's length at the last wake and at the last commit; writer's only.
+  int woken_at_ = 0;
+  int last_pages_ = 0;
   std::mutex mu_;
   std::condition_variable wake_;
   bool pending_ = false;  // guarded by mu_

@@ -119,6 +119,8 @@ class Database {
   // another caller's thread while this one waits, and may run twice (when
   // another write of its group failed halfway): it must not depend on
   // running once, and only its last run's writes, hooks and result count.
+  // It must not change the schema (migrations do, alone, at startup): a
+  // failed write's undo is decided by the rows it changed.
   // SQLite failures become statuses: UNAVAILABLE for a full, read-only or
   // failing disk (then the whole group fails), ABORTED for contention, INTERNAL
   // otherwise. Thread-safe; must not be called from inside another Write or

@@ -152,8 +152,6 @@ GroupCommit::Run GroupCommit::RunMembers(const std::vector<Request*>& group,
   }
   sqlite3* db = writer_.getHandle();
   for (Request* r : group) {
-    r->status = absl::OkStatus();
-    r->on_commit.clear();
     Tx tx(writer_, statements_, /*writable=*/true);
     const int64_t changes_before = sqlite3_total_changes64(db);
     try {
@@ -207,6 +205,12 @@ uint64_t GroupCommit::RunGroup(const std::vector<Request*>& group) {
   Run run = RunMembers(group, /*savepoints=*/false);
   if (run == Run::kAgainWithSavepoints) {
     ++runs_again_;
+    // Nothing of the first run counts, not even the answers of members the
+    // second one does not reach.
+    for (Request* r : group) {
+      r->status = absl::OkStatus();
+      r->on_commit.clear();
+    }
     run = RunMembers(group, /*savepoints=*/true);
   }
   if (run != Run::kOpen) return before;

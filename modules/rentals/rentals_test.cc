@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "modules/listings/listings.h"
 #include "modules/notifications/notifications.h"
@@ -819,6 +820,20 @@ TEST_F(RentalsTest, CancelBeforeStartRefundsEverythingNotAfter) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(rentals_->Cancel(kOther, started.id).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(RentalsTest, AnExtensionTheRenterCannotPayForIsRefusedBeforeWriting) {
+  MustDeposit(kRenter, kPrice + kDeposit);
+  Rental r = MustRent(MustList().id, absl::Hours(1));
+  auto refused = rentals_->Extend(kRenter, r.id, r.end + absl::Hours(1), "e");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  // Its own check, not the wallet's refusal after the hold was released (a
+  // write that fails after writing makes its group commit run again).
+  EXPECT_TRUE(
+      absl::StrContains(refused.status().message(), "the extension costs"))
+      << refused.status();
+  EXPECT_EQ(Wallet(kRenter).held_minor, kPrice + kDeposit);
+  EXPECT_EQ(MustGet(r.id).end, r.end);
 }
 
 TEST_F(RentalsTest, ExtendHoldsTheExtraPriceAndMovesTheTimer) {

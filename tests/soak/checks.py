@@ -197,12 +197,13 @@ class Checker:
             # One hold of price and deposit keeping the price from late
             # fees; rentals booked before migration 0009 hold the deposit
             # apart.
-            expected = [("", hold, want_hold, price + deposit, price)]
+            expected = [("", hold, want_hold, price + deposit, (price,))]
             if deposit_hold:
-                expected = [("price ", hold, want_hold, price, 0),
+                # Its price hold keeps the price once the rental is extended.
+                expected = [("price ", hold, want_hold, price, (0, price)),
                             ("deposit ", deposit_hold,
                              "open" if state == "open" else "voided",
-                             deposit, 0)]
+                             deposit, (0,))]
             for what, hold_id, want, amount, keep in expected:
                 current_holds.add(hold_id)
                 h = holds.get(hold_id)
@@ -211,10 +212,10 @@ class Checker:
                                  f"{hold_id!r} does not exist")
                     continue
                 if h[1] != renter or h[5] != f"rental:{rid}" or \
-                        h[2] != amount or h[6] != keep:
+                        h[2] != amount or h[6] not in keep:
                     self.problem(f"rental {rid}: {what}hold {h} does not "
                                  f"match (renter {renter}, {amount}, keeping "
-                                 f"{keep})")
+                                 f"one of {keep})")
                 if h[4] != want:
                     self.problem(f"rental {rid} ({state}): {what}hold is "
                                  f"{h[4]}, expected {want}")
