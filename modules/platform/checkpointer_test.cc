@@ -39,6 +39,16 @@ class CheckpointerTest : public ::testing::Test {
     writer_->exec("COMMIT");
   }
 
+  // Returns once the thread has checkpointed, or after 10 s.
+  static void AwaitBackgroundCheckpoint(const Checkpointer& checkpointer) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (checkpointer.stats().background == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
   // Rows in the database file alone, without the log: what checkpoints
   // have copied into it.
   int64_t RowsInDatabaseFile() {
@@ -60,12 +70,7 @@ TEST_F(CheckpointerTest, TheThreadCopiesCommittedPagesWithoutTheWriter) {
                               /*wake_pages=*/20, /*inline_pages=*/1'000'000);
     checkpointer.Start();
     for (int i = 0; i < 5; ++i) CommitPages(10);
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (checkpointer.stats().background == 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    AwaitBackgroundCheckpoint(checkpointer);
     EXPECT_GE(checkpointer.stats().background, 1);
     EXPECT_EQ(checkpointer.stats().by_writer, 0);
   }  // the thread stopped: no checkpoint runs while the file is copied
@@ -80,12 +85,7 @@ TEST_F(CheckpointerTest, TheThreadWakesOncePerGrowthNotPerCommit) {
   int frames = 0, unused = 0;
   sqlite3_db_status(writer_->getHandle(), SQLITE_DBSTATUS_CACHE_WRITE, &frames,
                     &unused, /*resetFlg=*/0);
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (checkpointer.stats().background == 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  AwaitBackgroundCheckpoint(checkpointer);
   EXPECT_GE(checkpointer.stats().background, 1);
   // Every commit from the 20th page on would wake it otherwise.
   EXPECT_LE(checkpointer.stats().background, frames / 20);
