@@ -498,19 +498,18 @@ absl::StatusOr<Rental> Rentals::Extend(const std::string& caller_id,
     // rental booked before one hold keeps its deposit's hold.)
     const int64_t deposit =
         record.deposit_hold_id.empty() ? r.deposit_minor : 0;
+    const int64_t extra = price - r.price_minor;
     // Refused before the first write: a write that fails after writing
     // makes its whole group commit run again.
-    if (price - r.price_minor > wallet.available_minor) {
+    if (extra > wallet.available_minor) {
       return Precondition(absl::StrCat(
-          "the extension costs ",
-          platform::FormatMoney(price - r.price_minor, r.currency), " and ",
-          platform::FormatMoney(wallet.available_minor, r.currency),
+          "the extension costs ", platform::FormatMoney(extra, r.currency),
+          " and ", platform::FormatMoney(wallet.available_minor, r.currency),
           " is available"));
     }
     RW_RETURN_IF_ERROR(wallet_.Void(tx, record.hold_id));
     RW_ASSIGN_OR_RETURN(record.hold_id, HoldFor(wallet_, tx, r.renter_id, price,
                                                 deposit, r.id));
-    const int64_t extra = price - r.price_minor;
     r.price_minor = price;
     r.end = new_end;
     r.updated = now;
