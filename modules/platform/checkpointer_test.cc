@@ -39,12 +39,17 @@ class CheckpointerTest : public ::testing::Test {
     writer_->exec("COMMIT");
   }
 
-  // Returns once the thread has checkpointed, or after 10 s.
-  static void AwaitBackgroundCheckpoint(const Checkpointer& checkpointer) {
+  // Commits `pages` pages at a time until the thread has checkpointed, or
+  // for 10 s. Waiting without committing could wait forever: a checkpoint
+  // that meets a commit mid-way (SQLITE_BUSY) is not retried until the log
+  // grows again.
+  void CommitUntilBackgroundCheckpoint(const Checkpointer& checkpointer,
+                                       int pages) {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (checkpointer.stats().background == 0 &&
            std::chrono::steady_clock::now() < deadline) {
+      CommitPages(pages);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
@@ -70,7 +75,7 @@ TEST_F(CheckpointerTest, TheThreadCopiesCommittedPagesWithoutTheWriter) {
                               /*wake_pages=*/20, /*inline_pages=*/1'000'000);
     checkpointer.Start();
     for (int i = 0; i < 5; ++i) CommitPages(10);
-    AwaitBackgroundCheckpoint(checkpointer);
+    CommitUntilBackgroundCheckpoint(checkpointer, 10);
     EXPECT_GE(checkpointer.stats().background, 1);
     EXPECT_EQ(checkpointer.stats().by_writer, 0);
   }  // the thread stopped: no checkpoint runs while the file is copied
@@ -82,10 +87,10 @@ TEST_F(CheckpointerTest, TheThreadWakesOncePerGrowthNotPerCommit) {
                             /*wake_pages=*/20, /*inline_pages=*/1'000'000);
   checkpointer.Start();
   for (int i = 0; i < 200; ++i) CommitPages(1);
+  CommitUntilBackgroundCheckpoint(checkpointer, 1);
   int frames = 0, unused = 0;
   sqlite3_db_status(writer_->getHandle(), SQLITE_DBSTATUS_CACHE_WRITE, &frames,
                     &unused, /*resetFlg=*/0);
-  AwaitBackgroundCheckpoint(checkpointer);
   EXPECT_GE(checkpointer.stats().background, 1);
   // Every commit from the 20th page on would wake it otherwise.
   EXPECT_LE(checkpointer.stats().background, frames / 20);
