@@ -1,7 +1,5 @@
 #include "modules/users/tokens.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include <nlohmann/json.hpp>
@@ -51,13 +49,22 @@ const std::string& EncodedHeader() {
 
 }  // namespace
 
+TokenCodec::TokenCodec(const std::string& secret) {
+  platform::EnsureSodium();
+  crypto_auth_hmacsha256_init(
+      &keyed_, reinterpret_cast<const unsigned char*>(secret.data()),
+      secret.size());
+}
+
 std::string TokenCodec::Mac(absl::string_view data) const {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-       &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
+  crypto_auth_hmacsha256_state state = keyed_;
+  crypto_auth_hmacsha256_update(
+      &state, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  std::string mac(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256_final(&state,
+                               reinterpret_cast<unsigned char*>(mac.data()));
+  sodium_memzero(&state, sizeof state);
+  return mac;
 }
 
 std::string TokenCodec::Sign(const TokenClaims& claims) const {

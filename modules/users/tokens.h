@@ -1,6 +1,8 @@
 // Access tokens: JWTs signed with HMAC-SHA256 (HS256), claims sub/iat/exp/jti.
 #pragma once
 
+#include <sodium.h>
+
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -19,7 +21,7 @@ struct TokenClaims {
 class TokenCodec {
  public:
   // `secret` is the HMAC key (at least 32 bytes in production).
-  explicit TokenCodec(std::string secret) : secret_(std::move(secret)) {}
+  explicit TokenCodec(const std::string& secret);
 
   // The compact JWT for `claims`. Thread-safe.
   std::string Sign(const TokenClaims& claims) const;
@@ -33,7 +35,10 @@ class TokenCodec {
  private:
   std::string Mac(absl::string_view data) const;
 
-  std::string secret_;
+  // HMAC-SHA256 having absorbed the key: each MAC starts from a copy
+  // (OpenSSL's one-shot HMAC took 24k instructions a token, a third of
+  // verifying it, on every authenticated call).
+  crypto_auth_hmacsha256_state keyed_;
 };
 
 }  // namespace rentwave::users

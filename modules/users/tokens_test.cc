@@ -148,6 +148,23 @@ TEST(TokenCodecTest, AcceptsAHandMadeHs256Token) {
   EXPECT_EQ(claims->expires, kIssued + absl::Hours(1));
 }
 
+TEST(TokenCodecTest, SignsAsStandardHmacWhateverTheKeyLength) {
+  // HMAC hashes a key longer than a SHA-256 block (64 bytes) first and pads
+  // a shorter one: each side of that, checked against OpenSSL's HMAC.
+  for (size_t length : {1, 32, 63, 64, 65, 200}) {
+    const std::string key(length, static_cast<char>('a' + length % 26));
+    const std::string token = HandMadeToken(kHs256Header, Payload(), key);
+    EXPECT_TRUE(TokenCodec(key).Verify(token, kIssued).ok()) << length;
+    EXPECT_EQ(TokenCodec(key).Sign(Claims()),
+              HandMadeToken(kHs256Header,
+                            R"({"exp":1700003600,"iat":1700000000,)"
+                            R"("jti":"01HTOKEN000000000000000000",)"
+                            R"("sub":"01HUSER0000000000000000000"})",
+                            key))
+        << length;
+  }
+}
+
 TEST(TokenCodecTest, RejectsExpiredTokens) {
   TokenCodec codec(kSecret);
   TokenClaims claims = Claims();
