@@ -11,6 +11,7 @@
 #include "app/public_methods.h"
 #include "app/rest/openapi.h"
 #include "app/tls.h"
+#include "modules/platform/log_buffer_vfs.h"
 #include "modules/platform/migrations.h"
 #include "modules/platform/status.h"
 
@@ -218,11 +219,12 @@ void Server::DestroyModules() {
   events_->Stop();
   const platform::WriteStats writes = db_->write_stats();
   const platform::CheckpointStats checkpoints = db_->checkpoint_stats();
+  const platform::LogBufferStats logged = platform::LogBufferTotals();
   spdlog::info(
       "{} write transactions in {} commits; {} checkpoints in the background, "
-      "{} by the writer",
+      "{} by the writer; {} log appends in {} writes",
       writes.transactions, writes.commits, checkpoints.background,
-      checkpoints.by_writer);
+      checkpoints.by_writer, logged.appends, logged.writes);
   dev_clock_grpc_.reset();
   late_fee_timer_.reset();
   events_grpc_.reset();

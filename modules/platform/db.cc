@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "modules/platform/log_buffer_vfs.h"
 #include "modules/platform/statement_cache.h"
 
 namespace rentwave::platform {
@@ -49,9 +50,11 @@ std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& o,
   writer = writer && !o.read_only;
   int flags = writer ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
                      : SQLite::OPEN_READONLY;
+  // The writer's commits reach the log in one write each (LogBufferVfs).
   auto conn = std::make_unique<SQLite::Database>(
       o.path, flags | SQLite::OPEN_NOMUTEX,
-      static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)));
+      static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)),
+      writer && !IsMemory(o.path) ? LogBufferVfs() : "");
   conn->exec("PRAGMA foreign_keys=ON");
   if (writer) {
     if (!IsMemory(o.path)) conn->exec("PRAGMA journal_mode=WAL");
