@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ namespace {
 // size in pages after the commit, and 0 otherwise.
 constexpr sqlite3_int64 kLogHeaderBytes = 32;
 constexpr int kFrameHeaderBytes = 24;
+constexpr int kWriteLock = 0;  // the log's write lock, in the wal-index
 // Appends are written out at the latest once this many bytes gather (a
 // commit of a thousand pages needs no 4 MiB of memory).
 constexpr size_t kMaxPendingBytes = 1 << 20;
@@ -57,23 +59,30 @@ std::vector<File*> mains;  // guarded by mains_mu: main files open
 
 const sqlite3_io_methods* Real(File* f) { return f->real->pMethods; }
 
-// Writes what a log has gathered to its file.
+File* Of(sqlite3_file* file) { return reinterpret_cast<File*>(file); }
+
+// Writes what a log has gathered to its file. A failure keeps it all
+// gathered, to be written before the commit it belongs to is published or
+// dropped when its transaction ends (see ShmLock), and is reported as a
+// failed write, whichever call met it: SQLite then rolls the whole
+// transaction back (SQLITE_FULL from a read would undo only the statement,
+// and a later commit would publish frames never written).
 int Flush(File* f) {
   Pending& p = *f->pending;
-  int rc = SQLITE_OK;
-  for (size_t done = 0; done < p.bytes.size() && rc == SQLITE_OK;) {
+  for (size_t done = 0; done < p.bytes.size();) {
     const size_t n = std::min(kMaxWriteBytes, p.bytes.size() - done);
-    rc = Real(f)->xWrite(f->real, p.bytes.data() + done, static_cast<int>(n),
-                         p.start + static_cast<sqlite3_int64>(done));
     ++writes;
+    if (Real(f)->xWrite(f->real, p.bytes.data() + done, static_cast<int>(n),
+                        p.start + static_cast<sqlite3_int64>(done)) !=
+        SQLITE_OK) {
+      return SQLITE_IOERR_WRITE;
+    }
     done += n;
   }
   p.bytes.clear();
   p.commit_frame = false;
-  return rc;
+  return SQLITE_OK;
 }
-
-File* Of(sqlite3_file* file) { return reinterpret_cast<File*>(file); }
 
 int Close(sqlite3_file* file) {
   File* f = Of(file);
@@ -86,16 +95,31 @@ int Close(sqlite3_file* file) {
   }
   if (f->name != nullptr) {
     std::lock_guard<std::mutex> lock(mains_mu);
-    mains.erase(std::find(mains.begin(), mains.end(), f));
+    if (auto it = std::find(mains.begin(), mains.end(), f); it != mains.end()) {
+      mains.erase(it);
+    }
   }
   const int closed = Real(f)->xClose(f->real);
   return rc != SQLITE_OK ? rc : closed;
 }
 
+// Reads what was gathered from memory, and the rest from the file: a read
+// never writes (so never fails for want of space).
 int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
   File* f = Of(file);
-  if (f->pending != nullptr) {
-    if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
+  if (f->pending != nullptr && !f->pending->bytes.empty()) {
+    const Pending& p = *f->pending;
+    const sqlite3_int64 end =
+        p.start + static_cast<sqlite3_int64>(p.bytes.size());
+    if (offset >= p.start && offset + amount <= end) {
+      p.bytes.copy(static_cast<char*>(out), static_cast<size_t>(amount),
+                   static_cast<size_t>(offset - p.start));
+      return SQLITE_OK;
+    }
+    if (offset < end && offset + amount > p.start) {
+      // Part in memory, part in the file: never seen from SQLite.
+      if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
+    }
   }
   return Real(f)->xRead(f->real, out, amount, offset);
 }
@@ -114,8 +138,12 @@ int Write(sqlite3_file* file, const void* data, int amount,
   }
   if (p.bytes.empty()) p.start = offset;
   const auto* bytes = static_cast<const unsigned char*>(data);
-  p.bytes.append(reinterpret_cast<const char*>(bytes),
-                 static_cast<size_t>(amount));
+  try {
+    p.bytes.append(reinterpret_cast<const char*>(bytes),
+                   static_cast<size_t>(amount));
+  } catch (const std::bad_alloc&) {
+    return SQLITE_IOERR_NOMEM;
+  }
   // The page after a commit frame's header completes the commit: it goes
   // out now, so that a failure is this write's (and the commit's) error.
   const bool completes_commit = p.commit_frame;
@@ -127,8 +155,12 @@ int Write(sqlite3_file* file, const void* data, int amount,
 
 int Truncate(sqlite3_file* file, sqlite3_int64 size) {
   File* f = Of(file);
-  if (f->pending != nullptr) {
-    if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
+  if (f->pending != nullptr && !f->pending->bytes.empty()) {
+    if (size <= f->pending->start) {
+      f->pending->bytes.clear();  // all of it past the new end
+    } else if (const int rc = Flush(f); rc != SQLITE_OK) {
+      return rc;
+    }
   }
   return Real(f)->xTruncate(f->real, size);
 }
@@ -141,12 +173,15 @@ int Sync(sqlite3_file* file, int flags) {
   return Real(f)->xSync(f->real, flags);
 }
 
+// The size the file will have once what was gathered is written.
 int FileSize(sqlite3_file* file, sqlite3_int64* size) {
   File* f = Of(file);
-  if (f->pending != nullptr) {
-    if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
+  const int rc = Real(f)->xFileSize(f->real, size);
+  if (rc == SQLITE_OK && f->pending != nullptr && !f->pending->bytes.empty()) {
+    *size = std::max(*size, f->pending->start + static_cast<sqlite3_int64>(
+                                                    f->pending->bytes.size()));
   }
-  return Real(f)->xFileSize(f->real, size);
+  return rc;
 }
 
 int Lock(sqlite3_file* file, int level) {
@@ -172,7 +207,17 @@ int ShmMap(sqlite3_file* file, int region, int size, int extend,
   return Real(Of(file))->xShmMap(Of(file)->real, region, size, extend, out);
 }
 int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
-  return Real(Of(file))->xShmLock(Of(file)->real, offset, n, flags);
+  File* f = Of(file);
+  // The first lock is the log's write lock (WAL_WRITE_LOCK, see
+  // https://www.sqlite.org/walformat.html): released, the transaction has
+  // ended. Its frames went out when it committed, so whatever is still
+  // gathered belongs to one rolled back, past the end of the log.
+  if (offset == kWriteLock && (flags & SQLITE_SHM_UNLOCK) != 0 &&
+      f->log != nullptr) {
+    f->log->pending->bytes.clear();
+    f->log->pending->commit_frame = false;
+  }
+  return Real(f)->xShmLock(f->real, offset, n, flags);
 }
 
 void ShmBarrier(sqlite3_file* file) {
@@ -239,9 +284,15 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags,
   }
   f->base.pMethods = &kMethods;
   if ((flags & SQLITE_OPEN_MAIN_DB) != 0 && name != nullptr) {
-    f->name = name;
     std::lock_guard<std::mutex> lock(mains_mu);
-    mains.push_back(f);
+    try {
+      mains.push_back(f);
+    } catch (const std::bad_alloc&) {
+      Real(f)->xClose(f->real);
+      f->base.pMethods = nullptr;
+      return SQLITE_NOMEM;
+    }
+    f->name = name;
   } else if ((flags & SQLITE_OPEN_WAL) != 0 && name != nullptr) {
     // SQLite names a log by the very pointer sqlite3_filename_wal returns
     // for its database. Appends are gathered only for a log whose
@@ -249,9 +300,10 @@ int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags,
     std::lock_guard<std::mutex> lock(mains_mu);
     for (File* m : mains) {
       if (m->log == nullptr && sqlite3_filename_wal(m->name) == name) {
+        f->pending = new (std::nothrow) Pending;
+        if (f->pending == nullptr) return SQLITE_OK;  // writes unbuffered
         f->main = m;
         m->log = f;
-        f->pending = new Pending;
         break;
       }
     }

@@ -1,7 +1,8 @@
 // Tests for LogBufferVfs: other connections see each commit as soon as it
 // returns, a commit's appends reach the log in one write, transactions
-// bigger than the page cache come out whole, and a write that fails fails
-// its commit and publishes nothing.
+// bigger than the page cache come out whole, a rolled-back transaction's
+// frames are never written, and a write that fails undoes its whole
+// transaction and publishes nothing.
 #include "modules/platform/log_buffer_vfs.h"
 
 #include <SQLiteCpp/Database.h>
@@ -80,27 +81,51 @@ TEST_F(LogBufferVfsTest, ATransactionLargerThanTheCacheComesOutWhole) {
             2000 - 2000 / 7);
 }
 
+TEST_F(LogBufferVfsTest, ARolledBackTransactionsFramesAreNeverWritten) {
+  writer_->exec("PRAGMA cache_size=10");  // its pages go to the log early
+  writer_->exec("BEGIN");
+  for (int i = 0; i < 60; ++i) {
+    writer_->exec("INSERT INTO t(b) VALUES (randomblob(3000))");
+  }
+  const LogBufferStats before = LogBufferTotals();
+  writer_->exec("ROLLBACK");
+  Commit(5);
+  EXPECT_EQ(LogBufferTotals().writes - before.writes, 1);  // the commit's
+  SQLite::Database reader(path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(reader.execAndGet("SELECT count(*) FROM t").getInt(), 5);
+  EXPECT_EQ(reader.execAndGet("PRAGMA integrity_check").getString(), "ok");
+}
+
 TEST_F(LogBufferVfsTest, AWriteThatFailsFailsItsCommitAndPublishesNothing) {
   Commit(10);
   SQLite::Database reader(path_, SQLite::OPEN_READONLY);
-  // Files may not grow past their size now: the next commit's write to
-  // the log fails (EFBIG).
+  // A transaction whose pages go to the log before it commits...
+  writer_->exec("PRAGMA cache_size=10");
+  writer_->exec("BEGIN");
+  for (int i = 0; i < 60; ++i) {
+    writer_->exec("INSERT INTO t(b) VALUES (randomblob(3000))");
+  }
+  // ...meets a log that may not grow past its size (EFBIG) now.
   signal(SIGXFSZ, SIG_IGN);
   rlimit limit{};
   ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &limit), 0);
   const rlimit unlimited = limit;
   limit.rlim_cur = std::filesystem::file_size(path_ + "-wal");
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &limit), 0);
-  writer_->exec("BEGIN");
-  for (int i = 0; i < 10; ++i) {
-    writer_->exec("INSERT INTO t(b) VALUES (randomblob(3000))");
+  bool failed = false;
+  try {
+    writer_->exec("UPDATE t SET b = zeroblob(3000) WHERE id > 0");
+    for (int i = 0; i < 10; ++i) {
+      writer_->exec("INSERT INTO t(b) VALUES (randomblob(3000))");
+    }
+    writer_->exec("COMMIT");
+  } catch (const SQLite::Exception&) {
+    failed = true;
   }
-  EXPECT_THROW(writer_->exec("COMMIT"), SQLite::Exception);
   ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &unlimited), 0);
-  // SQLite may have rolled the transaction back itself.
-  if (sqlite3_get_autocommit(writer_->getHandle()) == 0) {
-    writer_->exec("ROLLBACK");
-  }
+  EXPECT_TRUE(failed);
+  // The whole transaction is gone, not just the statement that failed.
+  EXPECT_NE(sqlite3_get_autocommit(writer_->getHandle()), 0);
   EXPECT_EQ(reader.execAndGet("SELECT count(*) FROM t").getInt(), 10);
   // The writer goes on from the last good commit.
   Commit(5);
