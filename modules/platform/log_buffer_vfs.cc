@@ -36,6 +36,17 @@ struct Pending {
   sqlite3_int64 start = 0;
   std::string bytes;
   bool commit_frame = false;  // the last append was a commit frame's header
+  // The transaction's commit frame is written: what it writes until it
+  // ends (checksums rewritten, padding) goes straight to the file, so that
+  // nothing of a commit waits for the barrier (nor, in exclusive locking
+  // mode, where there is none, is left out).
+  bool committed = false;
+
+  // Forgets what was gathered (keeping the memory for the next commit).
+  void Drop() {
+    bytes.clear();
+    commit_frame = committed = false;
+  }
 };
 
 // What SQLite allocates for each file opened through the VFS (szOsFile):
@@ -132,6 +143,10 @@ int Write(sqlite3_file* file, const void* data, int amount,
   }
   ++appends;
   Pending& p = *f->pending;
+  if (p.committed) {
+    if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
+    return Real(f)->xWrite(f->real, data, amount, offset);
+  }
   if (!p.bytes.empty() &&
       offset != p.start + static_cast<sqlite3_int64>(p.bytes.size())) {
     if (const int rc = Flush(f); rc != SQLITE_OK) return rc;
@@ -149,6 +164,7 @@ int Write(sqlite3_file* file, const void* data, int amount,
   const bool completes_commit = p.commit_frame;
   p.commit_frame = amount == kFrameHeaderBytes && offset >= kLogHeaderBytes &&
                    (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
+  p.committed = completes_commit;
   if (completes_commit || p.bytes.size() >= kMaxPendingBytes) return Flush(f);
   return SQLITE_OK;
 }
@@ -214,8 +230,7 @@ int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
   // gathered belongs to one rolled back, past the end of the log.
   if (offset == kWriteLock && (flags & SQLITE_SHM_UNLOCK) != 0 &&
       f->log != nullptr) {
-    f->log->pending->bytes.clear();
-    f->log->pending->commit_frame = false;
+    f->log->pending->Drop();
   }
   return Real(f)->xShmLock(f->real, offset, n, flags);
 }
