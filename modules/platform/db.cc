@@ -50,7 +50,7 @@ std::unique_ptr<SQLite::Database> OpenConnection(const DatabaseOptions& o,
   writer = writer && !o.read_only;
   int flags = writer ? SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE
                      : SQLite::OPEN_READONLY;
-  // The writer's commits reach the log in one write each (LogBufferVfs).
+  // The writer's commits reach the log in few writes (LogBufferVfs).
   auto conn = std::make_unique<SQLite::Database>(
       o.path, flags | SQLite::OPEN_NOMUTEX,
       static_cast<int>(absl::ToInt64Milliseconds(o.busy_timeout)),
